@@ -1,0 +1,3 @@
+"""cxtrain: gamified customer-centricity training."""
+
+__version__ = "0.1.0"

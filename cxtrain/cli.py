@@ -1,0 +1,217 @@
+"""The `cxtrain` command line.
+
+Commands that need the web service (serve, db, users, ...) are loaded only when
+called, so that `cxtrain lint` in an editor's save hook starts fast and does not
+need a database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .scenario import engine
+from .scenario.findings import ScenarioError
+from .scenario.library import find_roles_file, load_roles
+from .scenario.lint import lint_paths, lint_text
+
+# name -> "module:attribute" of commands registered lazily by the other layers.
+LAZY_COMMANDS: dict[str, str] = {
+    "serve": "cxtrain.web.commands:serve",
+    "db": "cxtrain.web.commands:db",
+    "users": "cxtrain.web.commands:users",
+    "tokens": "cxtrain.web.commands:tokens",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module_name, attr = LAZY_COMMANDS[cmd_name].split(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError as exc:
+                raise click.ClickException(f"'{cmd_name}' is not available: {exc}") from exc
+            return getattr(module, attr)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cxtrain")
+def main() -> None:
+    """cxtrain: customer-centricity training scenarios for every role."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format: text lines or JSON with module summaries.",
+)
+@click.option(
+    "--roles",
+    "roles_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="roles.yaml to check roles against (default: nearest one, else the bundled one).",
+)
+def lint(paths: tuple[Path, ...], strict: bool, fmt: str, roles_file: Path | None) -> None:
+    """Check module files and folders; exit 1 on any error."""
+    result = lint_paths(list(paths), roles_file)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(strict), indent=2))
+    else:
+        for finding in result.findings:
+            line = finding.format()
+            if strict and finding.severity == "warning":
+                line = line.replace(": warning: ", ": error: ", 1)
+            click.echo(line)
+        modules = len(result.reports)
+        errors = sum(1 for f in result.findings if f.severity == "error" or strict)
+        warnings = 0 if strict else sum(1 for f in result.findings if f.severity == "warning")
+        click.echo(f"{modules} module(s) checked: {errors} error(s), {warnings} warning(s).", err=True)
+    sys.exit(1 if result.failed(strict) else 0)
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the module format (for editor completion)."""
+    from .scenario.jsonschema import dumps
+
+    text = dumps() + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _load_for_play(file: Path):  # type: ignore[no-untyped-def]
+    roles = {}
+    with contextlib.suppress(ScenarioError):
+        roles = load_roles(find_roles_file(file))
+    report = lint_text(file.read_bytes(), str(file), roles)
+    errors = [f for f in report.findings if f.severity == "error" and f.code != "check-failed"]
+    if report.module is None or errors:
+        for finding in report.findings:
+            click.echo(finding.format(), err=True)
+        raise click.ClickException("the module has errors; fix them first (see above).")
+    return report.module
+
+
+def _meters_line(module, state) -> str:  # type: ignore[no-untyped-def]
+    return "  ".join(f"{m.label}: {state.meters[m.id]}/{m.max}" for m in module.meters)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--path", "path_", help="Comma-separated choice ids to play without asking.")
+@click.option("--json", "as_json", is_flag=True, help="Print the play-through's result as JSON.")
+def play(file: Path, path_: str | None, as_json: bool) -> None:
+    """Play a module in the terminal, or a scripted path with --path."""
+    module = _load_for_play(file)
+    state = engine.start(module)
+    if path_ is not None:
+        choices = [c.strip() for c in path_.split(",") if c.strip()]
+        for step, choice_id in enumerate(choices, start=1):
+            try:
+                state = engine.choose(module, state, state.node, choice_id).state
+            except engine.PlayError as exc:
+                visible = ", ".join(c.id for c in engine.visible_choices(module, state)) or "none"
+                raise click.ClickException(
+                    f"step {step} ('{choice_id}' at '{state.node}'): {exc.message} Choices available here: {visible}."
+                ) from exc
+        _report(module, state, as_json)
+        if not state.finished:
+            sys.exit(2)
+        return
+    _interactive(module, state, as_json)
+
+
+def _interactive(module, state, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    click.secho(module.title, bold=True)
+    if module.summary:
+        click.echo(module.summary)
+    while not state.finished:
+        node = module.nodes[state.node]
+        click.echo()
+        if node.title:
+            click.secho(node.title, bold=True)
+        click.echo(node.text.strip())
+        if node.customer_link:
+            click.secho(f"Line of sight: {node.customer_link}", dim=True)
+        visible = engine.visible_choices(module, state)
+        for number, choice in enumerate(visible, start=1):
+            click.echo(f"  {number}. {choice.text}")
+        answer = click.prompt("Your choice (number, or q to quit)", default="", show_default=False)
+        answer = answer.strip()
+        if answer.lower() in {"q", "quit"}:
+            click.echo("Stopped.")
+            return
+        picked = None
+        if answer.isdigit() and 1 <= int(answer) <= len(visible):
+            picked = visible[int(answer) - 1]
+        else:
+            picked = next((c for c in visible if c.id == answer), None)
+        if picked is None:
+            click.echo(f"Please type a number from 1 to {len(visible)}.")
+            continue
+        outcome = engine.choose(module, state, state.node, picked.id)
+        state = outcome.state
+        if picked.feedback:
+            click.echo()
+            click.secho(picked.feedback.strip(), fg="cyan")
+        for ripple in outcome.ripples:
+            click.secho(f"Ripple: {ripple.text.strip()}", fg="yellow")
+        click.secho(_meters_line(module, state), dim=True)
+    _report(module, state, as_json)
+
+
+def _report(module, state, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    data = {
+        "module": module.id,
+        "path": [s.choice for s in state.path],
+        "ending": state.node if state.finished else None,
+        "meters": dict(state.meters),
+        "total": engine.total(module, state),
+        "score": None,
+        "passed": None,
+    }
+    if state.finished:
+        res = engine.result(module, state)
+        data["score"] = round(res.score, 4)
+        data["passed"] = res.passed
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    click.echo()
+    if not state.finished:
+        click.echo(f"The path stops at '{state.node}', before an ending.")
+        return
+    ending = module.nodes[state.node]
+    click.secho(f"Ending: {ending.ending.title}", bold=True)
+    click.echo(ending.text.strip())
+    click.echo(_meters_line(module, state))
+    verdict = "passed" if data["passed"] else "not passed"
+    click.echo(f"Score {data['score']:.0%} ({verdict}; pass mark {module.pass_score:.0%}).")
+
+
+if __name__ == "__main__":
+    main()

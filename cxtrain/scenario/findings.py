@@ -1,0 +1,45 @@
+"""Findings: what lint and the loader report, each tied to a place in a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One problem in a file: where it is, how bad, what is wrong and how to fix it.
+
+    ``code`` is a stable, documented identifier (see docs/authoring.md) so that
+    editors and CI scripts can filter on it.
+    """
+
+    path: str
+    line: int
+    column: int
+    severity: Severity = field(compare=False)
+    code: str = field(compare=False)
+    message: str = field(compare=False)
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class ScenarioError(Exception):
+    """A module, roles file or track could not be loaded; ``findings`` says why."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = sorted(findings)
+        super().__init__("\n".join(f.format() for f in self.findings))

@@ -1,0 +1,183 @@
+"""A library: the roles ladder, modules and tracks found in one or more folders.
+
+Layout of a library folder::
+
+    roles.yaml          the role ladder (id -> title, level, line_of_sight)
+    badges.yaml         badge rules (read by cxtrain.gamify)
+    tracks/*.yaml       tracks: ordered lists of module ids
+    **/*.yaml           every other YAML file is a module
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Finding, ScenarioError
+from .loading import load_module, load_plain
+from .model import Module
+from .schema import RolesFileSchema, TrackSchema
+from .suggest import did_you_mean, one_of
+
+ROLES_FILE = "roles.yaml"
+BADGES_FILE = "badges.yaml"
+TRACKS_DIR = "tracks"
+_SPECIAL = {ROLES_FILE, BADGES_FILE}
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    title: str
+    level: int
+    line_of_sight: str
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    id: str
+    title: str
+    summary: str
+    modules: tuple[str, ...]
+    path: str = ""
+
+
+@dataclass(slots=True)
+class Library:
+    """Everything that loaded, plus findings for what did not."""
+
+    roles: dict[str, Role] = field(default_factory=dict)
+    modules: dict[str, Module] = field(default_factory=dict)
+    tracks: dict[str, Track] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def ladder(self) -> list[Role]:
+        """Roles from the most junior to the most senior."""
+        return sorted(self.roles.values(), key=lambda r: (r.level, r.id))
+
+    def by_role(self) -> dict[str, list[Module]]:
+        grouped: dict[str, list[Module]] = {r.id: [] for r in self.ladder()}
+        for module in sorted(self.modules.values(), key=lambda m: (m.title, m.id)):
+            grouped.setdefault(module.role, []).append(module)
+        return grouped
+
+
+def bundled_path() -> Path:
+    """The library shipped with cxtrain (``scenarios/`` in the source tree)."""
+    return Path(str(importlib.resources.files("cxtrain_scenarios")))
+
+
+def load_roles(path: Path) -> dict[str, Role]:
+    data, _ = load_plain(RolesFileSchema(), path.read_bytes(), str(path))
+    return {role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"]) for role_id, v in data["roles"].items()}
+
+
+def load_track(path: Path) -> Track:
+    data, _ = load_plain(TrackSchema(), path.read_bytes(), str(path))
+    return Track(data["id"], data["title"], data["summary"], tuple(data["modules"]), str(path))
+
+
+def find_roles_file(start: Path) -> Path:
+    """The nearest roles.yaml in ``start`` or a parent folder, else the bundled one."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.resolve().parents):
+        if (candidate / ROLES_FILE).is_file():
+            return candidate / ROLES_FILE
+    return bundled_path() / ROLES_FILE
+
+
+def module_files(folder: Path) -> list[Path]:
+    """Module files in a library folder, sorted, skipping roles, badges and tracks."""
+    found = []
+    for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+        relative = path.relative_to(folder)
+        if relative.parts[0] == TRACKS_DIR or (len(relative.parts) == 1 and path.name in _SPECIAL):
+            continue
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        found.append(path)
+    return found
+
+
+def load_library(folders: Sequence[Path | str], roles_file: Path | None = None) -> Library:
+    """Load every folder in turn; a later folder's module replaces an earlier one's with the same id.
+
+    That lets an organisation override a bundled module by dropping its own
+    version into a folder listed in ``CXTRAIN_SCENARIOS``.
+    """
+    library = Library()
+    folder_paths = [Path(f) for f in folders]
+    roles_path = roles_file
+    if roles_path is None:
+        local = [f / ROLES_FILE for f in folder_paths if (f / ROLES_FILE).is_file()]
+        roles_path = local[-1] if local else bundled_path() / ROLES_FILE
+    try:
+        library.roles = load_roles(roles_path)
+    except ScenarioError as exc:
+        library.findings.extend(exc.findings)
+    for folder in folder_paths:
+        for path in module_files(folder):
+            try:
+                module = load_module(path.read_bytes(), str(path))
+            except ScenarioError as exc:
+                library.findings.extend(exc.findings)
+                continue
+            library.modules[module.id] = module
+            library.paths[module.id] = str(path)
+        tracks_dir = folder / TRACKS_DIR
+        if tracks_dir.is_dir():
+            for path in sorted(tracks_dir.glob("*.y*ml")):
+                try:
+                    track = load_track(path)
+                except ScenarioError as exc:
+                    library.findings.extend(exc.findings)
+                    continue
+                library.tracks[track.id] = track
+    return library
+
+
+def role_findings(module: Module, roles: Mapping[str, Role]) -> list[Finding]:
+    """An error if the module's role is not on the ladder."""
+    if not roles or module.role in roles:
+        return []
+    line, col = module.source.at(("role",)) if module.source else (1, 1)
+    path = module.source.path if module.source else "<text>"
+    return [
+        Finding(
+            path,
+            line,
+            col,
+            "error",
+            "unknown-role",
+            f"The role '{module.role}' is not in roles.yaml.{did_you_mean(module.role, roles)} Roles: {one_of(roles)}.",
+        )
+    ]
+
+
+def track_findings(tracks: Iterable[Track], module_ids: Iterable[str]) -> list[Finding]:
+    """Errors for tracks naming modules that are not in the library."""
+    known = set(module_ids)
+    out: list[Finding] = []
+    for track in tracks:
+        try:
+            _, source = load_plain(TrackSchema(), Path(track.path).read_bytes(), track.path)
+        except (OSError, ScenarioError):
+            continue
+        for index, module_id in enumerate(track.modules):
+            if module_id not in known:
+                line, col = source.at(("modules", index))
+                out.append(
+                    Finding(
+                        track.path,
+                        line,
+                        col,
+                        "error",
+                        "unknown-module",
+                        f"The track names the module '{module_id}', which is not in the library."
+                        f"{did_you_mean(module_id, known)}",
+                    )
+                )
+    return out

@@ -1,0 +1,217 @@
+"""From YAML text to a checked, immutable :class:`Module` (or findings saying why not)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
+
+from .findings import Finding, ScenarioError
+from .model import Module
+from .references import check_references
+from .schema import ModuleSchema
+from .suggest import did_you_mean, one_of
+from .yamlsafe import MAX_BYTES, Path, SourceMap, load_yaml
+
+_WHAT = {
+    "ModuleSchema": "the module",
+    "MeterSchema": "a meter",
+    "NodeSchema": "a node",
+    "ChoiceSchema": "a choice",
+    "EndingSchema": "an ending",
+    "RippleSchema": "a ripple",
+    "CheckSchema": "a check",
+    "ExpectSchema": "a check's 'expect'",
+    "RolesFileSchema": "the roles file",
+    "RoleSchema": "a role",
+    "TrackSchema": "the track",
+}
+
+
+def content_version(text: str | bytes) -> str:
+    """The version of a module: a short hash of its exact text."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def load_module(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES) -> Module:
+    """Load and check one module; raises :class:`ScenarioError` listing every problem."""
+    data, source = load_yaml(text, path, max_bytes)
+    parts = validate(ModuleSchema(), data, source)
+    module = Module(**parts, version=content_version(text), source=source)
+    module, findings = check_references(module, source)
+    if any(f.severity == "error" for f in findings):
+        raise ScenarioError(findings)
+    return module
+
+
+def validate(schema: Schema, data: Any, source: SourceMap) -> Any:
+    """Run a marshmallow schema; turn its errors into findings with lines."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [
+                Finding(
+                    source.path,
+                    1,
+                    1,
+                    "error",
+                    "not-a-mapping",
+                    f"Expected {_WHAT.get(type(schema).__name__, 'a mapping')} as a mapping of "
+                    "keys to values (key: value), found "
+                    f"{type(data).__name__}.",
+                )
+            ]
+        )
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        findings: list[Finding] = []
+        _flatten(exc.messages, (), data, schema, source, findings)
+        raise ScenarioError(findings) from None
+
+
+def _flatten(errors: Any, path: Path, data: Any, schema: Schema | None, source: SourceMap, out: list[Finding]) -> None:
+    if isinstance(errors, list):
+        for message in errors:
+            if isinstance(message, dict | list):
+                _flatten(message, path, data, schema, source, out)
+            else:
+                out.append(_finding(str(message), path, data, schema, source))
+        return
+    if not isinstance(errors, dict):
+        out.append(_finding(str(errors), path, data, schema, source))
+        return
+    for key, sub in errors.items():
+        # marshmallow's Dict fields nest a key's errors under "key" and its value's under
+        # "value"; neither is part of the trainer's path.
+        if key == "value" and not (isinstance(data, dict) and "value" in data):
+            _flatten(sub, path, data, schema, source, out)
+            continue
+        if key == "key" and not (isinstance(data, dict) and "key" in data):
+            for message in sub if isinstance(sub, list) else [sub]:
+                out.append(_key_finding(str(message), path, source))
+            continue
+        if key == "_schema":
+            _flatten(sub, path, data, schema, source, out)
+            continue
+        child = (*path, key)
+        child_data = (
+            data.get(key)
+            if isinstance(data, dict)
+            else (data[key] if isinstance(data, list) and isinstance(key, int) and key < len(data) else None)
+        )
+        _flatten(sub, child, child_data, schema, source, out)
+
+
+def _schema_at(root: Schema, path: Path) -> tuple[Schema | None, fields.Field | None]:
+    """The schema whose key is the last mapping key of ``path``, and that key's field."""
+    schema: Schema | None = root
+    holder: Schema | None = root
+    field: fields.Field | None = None
+    for segment in path:
+        if field is None:
+            if schema is None:
+                return None, None
+            holder = schema
+            by_key = {f.data_key or name: f for name, f in schema.fields.items()}
+            field = by_key.get(str(segment))
+            if field is None:
+                return holder, None
+        elif isinstance(field, fields.List):
+            field = field.inner
+        elif isinstance(field, fields.Dict):
+            field = field.value_field
+        else:
+            return None, None
+        if isinstance(field, fields.Nested):
+            schema, field = field.schema, None
+    return holder, field
+
+
+def _finding(message: str, path: Path, data: Any, root: Schema | None, source: SourceMap) -> Finding:
+    name = path[-1] if path else ""
+    parent_schema, _field = _schema_at(root, path) if root is not None else (None, None)
+    what = _WHAT.get(type(parent_schema).__name__, "this mapping") if parent_schema else "this mapping"
+    if message == "Unknown field.":
+        allowed = list(parent_schema.fields) if parent_schema else []
+        allowed = [parent_schema.fields[a].data_key or a for a in allowed] if parent_schema else []
+        line, col = source.key_at(path)
+        return Finding(
+            source.path,
+            line,
+            col,
+            "error",
+            "unknown-key",
+            f"Unknown key '{name}' in {what}{_describe(path[:-1])}.{did_you_mean(str(name), allowed)} "
+            f"Allowed keys: {one_of(allowed, 20)}.",
+        )
+    if message == "Missing data for required field.":
+        line, col = source.at(path[:-1])
+        return Finding(
+            source.path,
+            line,
+            col,
+            "error",
+            "missing-key",
+            f"{what.capitalize()}{_describe(path[:-1])} is missing the required key '{name}'. Add '{name}: ...'.",
+        )
+    line, col = source.at(path)
+    code = (
+        "out-of-range"
+        if any(w in message for w in ("between", "greater than", "less than", "must lie", "must be below", "or more"))
+        else "invalid-value"
+    )
+    hint = _type_hint(message, data)
+    label = f"'{name}'" if isinstance(name, str) and name else "value"
+    return Finding(
+        source.path,
+        line,
+        col,
+        "error",
+        code,
+        f"Invalid {label} in {what}{_describe(path[:-1])}: {message}{hint}",
+    )
+
+
+def _key_finding(message: str, path: Path, source: SourceMap) -> Finding:
+    line, col = source.at(path)
+    return Finding(
+        source.path,
+        line,
+        col,
+        "error",
+        "invalid-value",
+        f"Invalid name in {_describe(path) or 'the module'}: {message}",
+    )
+
+
+def _type_hint(message: str, data: Any) -> str:
+    if isinstance(data, bool) and "string" in message:
+        return " YAML read this as true/false; put the text in quotes."
+    if isinstance(data, int | float) and "string" in message:
+        return " YAML read this as a number; put it in quotes if you mean text."
+    if message.startswith("Not a valid integer") and isinstance(data, float):
+        return " Use a whole number."
+    if message in ("Invalid input type.", "Invalid type.", "Not a valid mapping type."):
+        return " Expected a mapping (key: value lines)."
+    if isinstance(data, str) and ("integer" in message or "number" in message):
+        return " Write the number without quotes."
+    if message == "Not a valid list.":
+        return " Expected a list (lines starting with '- ', or [a, b])."
+    return ""
+
+
+def _describe(path: Path) -> str:
+    """' (nodes > inbox > choices #2)' for messages."""
+    if not path:
+        return ""
+    parts = [f"#{p + 1}" if isinstance(p, int) else str(p) for p in path]
+    return " (" + " > ".join(parts) + ")"
+
+
+def load_plain(schema: Schema, text: str | bytes, path: str) -> tuple[Mapping[str, Any], SourceMap]:
+    """Load a non-module file (roles, track) through its schema."""
+    data, source = load_yaml(text, path)
+    return validate(schema, data, source), source

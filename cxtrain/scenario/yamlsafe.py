@@ -1,0 +1,239 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's composer gives a node tree with marks; we build plain Python data from
+it ourselves so that we can refuse what a trainer's file should never contain
+(duplicate keys, Python tags, runaway aliases) and keep a line and column for
+every key and value, which lint and the schema errors point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .findings import Finding, ScenarioError
+
+Path = tuple[str | int, ...]
+
+MAX_BYTES = 4 * 1024 * 1024
+"""Largest file we read. A hand-written module is a few kilobytes; 4 MiB leaves room for
+generated modules of ten thousand nodes while keeping a hostile upload cheap to refuse."""
+
+ALIAS_BUDGET = 10_000
+"""How many nodes alias references may add in total. Real files reuse an anchor a few
+times; the "billion laughs" file needs billions, and stops here within milliseconds."""
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_YAML12_BOOLS = {"true", "false"}
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Line and column (both 1-based) of every value and every mapping key in a file."""
+
+    path: str
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, path: Path) -> tuple[int, int]:
+        """Where the value at ``path`` starts, or the nearest enclosing value."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def key_at(self, path: Path) -> tuple[int, int]:
+        """Where the key naming ``path`` is written, falling back to its value."""
+        return self.keys.get(path) or self.at(path)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.alias_nodes = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def error(self, where: tuple[int, int], code: str, message: str) -> None:
+        self.findings.append(Finding(self.source.path, where[0], where[1], "error", code, message))
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        ident = id(node)
+        if ident in self.active:
+            self.error(_mark(node), "yaml-alias", "An alias refers to itself. Remove the recursive alias.")
+            raise _Abort
+        if ident in self.seen:
+            self.alias_nodes += 1
+            if self.alias_nodes > ALIAS_BUDGET:
+                self.error(
+                    _mark(node),
+                    "yaml-alias",
+                    f"Aliases expand to more than {ALIAS_BUDGET} nodes. "
+                    "Write the repeated parts out, or use fewer nested aliases.",
+                )
+                raise _Abort
+        self.seen.add(ident)
+        self.source.values[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != f"{_TAG}seq":
+                self.unsafe(node)
+            self.active.add(ident)
+            items = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            self.active.discard(ident)
+            return items
+        return self.scalar(node)
+
+    def unsafe(self, node: yaml.Node) -> None:
+        self.error(
+            _mark(node),
+            "yaml-tag",
+            f"The tag '{node.tag}' is not allowed. Modules hold plain text, numbers, "
+            "lists and mappings only; remove the tag.",
+        )
+        raise _Abort
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        if node.tag != f"{_TAG}map":
+            self.unsafe(node)
+        ident = id(node)
+        self.active.add(ident)
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                self.error(
+                    _mark(key_node),
+                    "yaml-merge",
+                    "Merge keys ('<<') are not supported. Write the keys out.",
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(_mark(key_node), "yaml-key", "A key must be plain text, not a list or mapping.")
+                continue
+            # Keys are always names in our format: keep the text as written so that a node
+            # called `no` or `1` stays the string "no" or "1".
+            key = str(key_node.value)
+            where = _mark(key_node)
+            if key in result:
+                self.error(
+                    where,
+                    "duplicate-key",
+                    f"The key '{key}' appears twice in this mapping (first on line "
+                    f"{first_seen[key]}). Remove or rename one of them.",
+                )
+                continue
+            first_seen[key] = where[0]
+            self.source.keys[(*path, key)] = where
+            result[key] = self.build(value_node, (*path, key))
+        self.active.discard(ident)
+        return result
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self.unsafe(node)
+        if node.tag == f"{_TAG}timestamp":
+            return node.value  # a date in a text is text, not a datetime
+        # YAML 1.1 reads yes/no/on/off as booleans; trainers mean the words.
+        if node.tag == f"{_TAG}bool" and node.style is None and node.value.lower() not in _YAML12_BOOLS:
+            return node.value
+        return self.scalars.construct_object(node)
+
+
+class _Abort(Exception):
+    pass
+
+
+def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES) -> tuple[Any, SourceMap]:
+    """Parse one YAML document into plain data plus a :class:`SourceMap`.
+
+    Raises :class:`ScenarioError` with a finding that points at the problem.
+    """
+    source = SourceMap(path)
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise ScenarioError(
+            [
+                Finding(
+                    path,
+                    1,
+                    1,
+                    "error",
+                    "file-too-large",
+                    f"The file is {size:,} bytes; the limit is {max_bytes:,}. Split the module into smaller ones.",
+                )
+            ]
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(
+                [
+                    Finding(
+                        path,
+                        1,
+                        1,
+                        "error",
+                        "yaml-encoding",
+                        f"The file is not UTF-8 text (byte {exc.start}). Save it as UTF-8.",
+                    )
+                ]
+            ) from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ScenarioError(
+            [
+                Finding(
+                    path,
+                    line,
+                    col,
+                    "error",
+                    "yaml-syntax",
+                    f"YAML syntax error: {problem}. {_syntax_hint(problem)}".rstrip(),
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Finding(path, 1, 1, "error", "yaml-syntax", f"YAML error: {exc}")]) from None
+    if root is None:
+        raise ScenarioError([Finding(path, 1, 1, "error", "empty-file", "The file is empty.")])
+    builder = _Builder(source)
+    try:
+        data = builder.build(root, ())
+    except _Abort:
+        data = None
+    if builder.findings:
+        raise ScenarioError(builder.findings)
+    return data, source
+
+
+def _syntax_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "A text containing ': ' must be put in quotes, or written as a block with '|'."
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "Indent with spaces, not tabs."
+    if "expected <block end>" in problem or "did not find expected key" in problem:
+        return "Check the indentation of this line against the lines above it."
+    if "found undefined alias" in problem:
+        return "Define the anchor (&name) before using the alias (*name)."
+    if "expected a single document" in problem:
+        return "A file holds exactly one module; remove the '---' separator."
+    return ""

@@ -1,0 +1,1 @@
+"""The bundled scenario library, shipped as package data (see pyproject.toml)."""

@@ -1,0 +1,1 @@
+"""Templates and static assets shared by the Flask pages and the XBlock."""
