@@ -63,6 +63,7 @@ class Exploration:
     successors: list[list[int]] = field(default_factory=list)
     endings: list[int] = field(default_factory=list)
     no_choice: list[int] = field(default_factory=list)
+    index: dict[PackedState, int] = field(default_factory=dict)
     fired_ripples: int = 0
     complete: bool = True
 
@@ -94,6 +95,30 @@ class Exploration:
         hidden = set(self.no_choice)
         return [i for i, ok in enumerate(alive) if not ok and i not in hidden]
 
+    def best_reachable(self) -> list[float | None]:
+        """For every state, the highest total of an ending reachable from it (None if none).
+
+        Endings are taken from the highest total down; a backward search from each
+        claims the states that can reach it and were not claimed by a better one.
+        """
+        predecessors: list[list[int]] = [[] for _ in self.states]
+        for source, targets in enumerate(self.successors):
+            for target in targets:
+                predecessors[target].append(source)
+        cm = self.module.compiled
+        best: list[float | None] = [None] * len(self.states)
+        for value, ending in sorted(((cm.total(self.states[i][1]), i) for i in self.endings), reverse=True):
+            if best[ending] is not None:
+                continue
+            best[ending] = value
+            queue = deque([ending])
+            while queue:
+                for prev in predecessors[queue.popleft()]:
+                    if best[prev] is None:
+                        best[prev] = value
+                        queue.append(prev)
+        return best
+
     def reached_nodes(self) -> set[str]:
         return {state[0] for state in self.states}
 
@@ -120,7 +145,8 @@ def explore(module: Module, limit: int = STATE_LIMIT) -> Exploration:
     result = Exploration(module)
     states = result.states
     start: PackedState = (module.start, cm.starts, 0, 0)
-    index: dict[PackedState, int] = {start: 0}
+    index = result.index
+    index[start] = 0
     states.append(start)
     result.parent.append(-1)
     result.via.append("")
@@ -157,6 +183,41 @@ def explore(module: Module, limit: int = STATE_LIMIT) -> Exploration:
         if not offered:
             result.no_choice.append(current)
     return result
+
+
+def best_choices_along(module: Module, path: list[tuple[str, str]]) -> list[dict[str, object]]:
+    """Where a play-through left the best path: at each such step, the choice that was better.
+
+    Returns ``[{step, node, chosen, best, best_text}]`` for the steps where another
+    visible choice could still have led to a higher final total.
+    """
+    found = module.exploration
+    if not found.complete:
+        return []
+    best = found.best_reachable()
+    cm = module.compiled
+    state: PackedState = (module.start, cm.starts, 0, 0)
+    missed: list[dict[str, object]] = []
+    for step, (node_id, choice_id) in enumerate(path, start=1):
+        node = module.nodes[node_id]
+        options = []
+        for choice in node.choices:
+            if not cm.choice_when[node_id, choice.id](state[1], state[2]):
+                continue
+            meters, flags, fired, _ = transition(cm, module.ripples, choice, state[1], state[2], state[3])
+            key = (choice.next, meters, flags, fired)
+            value = best[found.index[key]] if key in found.index else None
+            options.append((value if value is not None else float("-inf"), choice, key))
+        chosen = next((o for o in options if o[1].id == choice_id), None)
+        if chosen is None:
+            break
+        top = max(options, key=lambda o: o[0])
+        if top[0] > chosen[0]:
+            missed.append(
+                {"step": step, "node": node_id, "chosen": choice_id, "best": top[1].id, "best_text": top[1].text}
+            )
+        state = chosen[2]
+    return missed
 
 
 def grade(module: Module, limit: int = STATE_LIMIT) -> Grade:

@@ -117,7 +117,7 @@ def lint_module(
                 "Link it with a choice's 'next', or delete it.",
             )
 
-    found = explore(module, limit)
+    found = module.exploration if limit == STATE_LIMIT else explore(module, limit)
     grade = grade_from(found)
     if not found.complete:
         add(
@@ -393,9 +393,6 @@ def lint_text(text: str | bytes, path: str, roles: Mapping[str, Role] | None = N
         return report
     report.module = module
     report.grade, report.findings = lint_module(module, roles)
-    if report.grade.exact:
-        # lint explored the states already; keep the result so play does not redo it
-        module.__dict__["grade"] = report.grade
     return report
 
 

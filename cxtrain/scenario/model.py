@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .conditions import Evaluator, Expr, compile_condition
 
 if TYPE_CHECKING:
-    from .grading import Grade
+    from .grading import Exploration, Grade
     from .yamlsafe import SourceMap
 
 FORMAT_VERSION = 1
@@ -152,11 +152,18 @@ class Module:
         return CompiledModule(self)
 
     @cached_property
+    def exploration(self) -> Exploration:
+        """Every state reachable from the start (computed once, see grading.py)."""
+        from .grading import explore
+
+        return explore(self)
+
+    @cached_property
     def grade(self) -> Grade:
         """Best and worst totals over every feasible play-through (computed once)."""
-        from .grading import grade
+        from .grading import grade_from
 
-        return grade(self)
+        return grade_from(self.exploration)
 
     @property
     def decision_nodes(self) -> list[Node]:
