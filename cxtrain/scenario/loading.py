@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields
 from .findings import Finding, ScenarioError
 from .model import Module
 from .references import check_references
-from .schema import ModuleSchema
+from .schema import MESSAGE_CODES, ModuleSchema
 from .suggest import did_you_mean, one_of
 from .yamlsafe import MAX_BYTES, Path, SourceMap, load_yaml
 
@@ -158,6 +158,8 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
             f"{what.capitalize()}{_describe(path[:-1])} is missing the required key '{name}'. Add '{name}: ...'.",
         )
     line, col = source.at(path)
+    if message in MESSAGE_CODES:
+        return Finding(source.path, line, col, "error", MESSAGE_CODES[message], f"{message}{_describe(path[:-1])}")
     code = (
         "out-of-range"
         if any(w in message for w in ("between", "greater than", "less than", "must lie", "must be below", "or more"))

@@ -24,6 +24,12 @@ from .model import (
     Ripple,
 )
 
+NO_CHOICES = "A decision node needs at least one choice; or make it an ending."
+BOTH_KINDS = "A node is either a decision ('choices') or an ending ('ending'), not both."
+NO_KIND = "A node needs 'choices' (a decision) or 'ending' (an ending)."
+MESSAGE_CODES = {NO_CHOICES: "no-choices", BOTH_KINDS: "node-kind", NO_KIND: "node-kind"}
+"""Schema messages that have a lint code of their own."""
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 IDENT = r"^[a-z0-9][a-z0-9_-]*$"
 NAME = rf"^{NAME_PATTERN}$"
@@ -120,13 +126,11 @@ class NodeSchema(Schema):
     @validates_schema
     def _kind(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "choices" in data and "ending" in data:
-            raise ValidationError(
-                "A node is either a decision ('choices') or an ending ('ending'), not both.", "ending"
-            )
+            raise ValidationError(BOTH_KINDS, "ending")
         if "choices" not in data and "ending" not in data:
-            raise ValidationError("A node needs 'choices' (a decision) or 'ending' (an ending).", "choices")
+            raise ValidationError(NO_KIND, "choices")
         if "choices" in data and not data["choices"]:
-            raise ValidationError("A decision node needs at least one choice; or make it an ending.", "choices")
+            raise ValidationError(NO_CHOICES, "choices")
 
 
 class RippleSchema(Schema):

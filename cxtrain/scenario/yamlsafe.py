@@ -148,7 +148,7 @@ class _Builder:
         if node.tag == f"{_TAG}timestamp":
             return node.value  # a date in a text is text, not a datetime
         # YAML 1.1 reads yes/no/on/off as booleans; trainers mean the words.
-        if node.tag == f"{_TAG}bool" and node.style is None and node.value.lower() not in _YAML12_BOOLS:
+        if node.tag == f"{_TAG}bool" and node.value.lower() not in _YAML12_BOOLS:
             return node.value
         return self.scalars.construct_object(node)
 
