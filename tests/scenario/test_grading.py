@@ -135,3 +135,21 @@ def test_constant_module_scores_one(make) -> None:
     )
     assert module.grade.best == module.grade.worst == 100
     assert result(module, replay(module, ["y"])).score == 1.0
+
+
+def test_worked_example_in_the_authoring_guide() -> None:
+    """docs/authoring.md works an example by hand; keep the guide and the grader in step."""
+    import re
+    from pathlib import Path
+
+    from cxtrain.scenario import lint_text
+
+    doc = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text()
+    text = re.search(r"## A first module\n\n```yaml\n(.*?)```", doc, re.S).group(1)
+    report = lint_text(text, "authoring-example.yaml")
+    assert report.findings == [] and report.module is not None
+    module = report.module
+    assert (module.grade.best, module.grade.worst) == (190, 115)
+    assert round(result(module, replay(module, ["walk", "shrug"])).score, 2) == 0.73
+    for row in ("| walk, own |", "| walk, shrug |", "| forward, shrug |", "0.73, passed"):
+        assert row in doc

@@ -50,9 +50,17 @@ def test_good_fixture_is_clean_even_strict() -> None:
 def test_every_documented_code_has_a_fixture() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text()
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", docs, flags=re.M))
-    covered = {marked(p)[0] for p in CASES} | {"yaml-alias", "file-too-large", "state-space-too-large",
-                                                 "duplicate-module-id", "unknown-module", "not-found",
-                                                 "yaml-encoding", "yaml-key", "yaml-merge"}
+    covered = {marked(p)[0] for p in CASES} | {
+        "yaml-alias",
+        "file-too-large",
+        "state-space-too-large",
+        "duplicate-module-id",
+        "unknown-module",
+        "not-found",
+        "yaml-encoding",
+        "yaml-key",
+        "yaml-merge",
+    }
     assert documented, "docs/authoring.md lists no lint codes"
     assert documented <= covered, documented - covered
 

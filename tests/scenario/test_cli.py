@@ -1,0 +1,114 @@
+"""The command line, driven through click's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+from click.testing import CliRunner
+
+from cxtrain import __version__
+from cxtrain.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lint"
+GOOD = str(FIXTURES / "good.yaml")
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_version() -> None:
+    assert run("--version").output.strip() == f"cxtrain, version {__version__}"
+
+
+def test_lint_clean_exits_zero() -> None:
+    outcome = run("lint", GOOD)
+    assert outcome.exit_code == 0, outcome.output
+
+
+def test_lint_error_format_and_exit_code() -> None:
+    outcome = run("lint", str(FIXTURES / "unknown-node.yaml"))
+    assert outcome.exit_code == 1
+    first = outcome.output.splitlines()[0]
+    assert first.startswith(f"{FIXTURES / 'unknown-node.yaml'}:20:15: error: ")
+    assert first.endswith("[unknown-node]")
+
+
+def test_strict_turns_warnings_into_errors() -> None:
+    path = str(FIXTURES / "missing-feedback.yaml")
+    assert run("lint", path).exit_code == 0
+    strict = run("lint", "--strict", path)
+    assert strict.exit_code == 1 and ": error: " in strict.output
+
+
+def test_lint_json() -> None:
+    outcome = run("lint", "--format", "json", GOOD, str(FIXTURES / "unreachable-node.yaml"))
+    data = json.loads(outcome.output)
+    assert {m["id"] for m in data["modules"]} == {"good", "unreachable-node"}
+    assert data["warnings"] == 1 and data["errors"] == 0
+    assert data["findings"][0]["code"] == "unreachable-node"
+
+
+def test_missing_path_is_an_error() -> None:
+    outcome = run("lint", "does-not-exist.yaml")
+    assert outcome.exit_code == 1 and "[not-found]" in outcome.output
+
+
+def test_schema_is_valid_and_accepts_a_module_but_not_a_typo() -> None:
+    schema = json.loads(run("schema").output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    module = yaml.safe_load((FIXTURES / "good.yaml").read_text())
+    jsonschema.validate(module, schema)
+    module["nodes"]["desk"]["choices"][0]["nxt"] = "done"
+    validator = jsonschema.Draft202012Validator(schema)
+    assert any("nxt" in e.message for e in validator.iter_errors(module))
+    assert "description" in schema["properties"]["role"]
+
+
+def test_scripted_play_json() -> None:
+    outcome = run("play", GOOD, "--path", "route", "--json")
+    assert outcome.exit_code == 0, outcome.output
+    assert json.loads(outcome.output) == {
+        "module": "good",
+        "path": ["route"],
+        "ending": "done",
+        "meters": {"customer": 60, "employee": 50},
+        "total": 110,
+        "score": 1.0,
+        "passed": True,
+    }
+
+
+def test_scripted_play_refuses_an_unknown_choice() -> None:
+    outcome = run("play", GOOD, "--path", "rout", "--json")
+    assert outcome.exit_code != 0
+    assert "step 1" in outcome.output and "route, keep" in outcome.output
+
+
+def test_play_refuses_a_broken_module() -> None:
+    outcome = run("play", str(FIXTURES / "unknown-node.yaml"))
+    assert outcome.exit_code != 0 and "[unknown-node]" in outcome.output
+
+
+def test_interactive_play_shows_meters_and_ending() -> None:
+    outcome = run("play", GOOD, input="5\n2\n")
+    assert outcome.exit_code == 0, outcome.output
+    assert "Please type a number from 1 to 2." in outcome.output
+    assert "The customer waits." in outcome.output
+    assert "Customer experience: 40/100" in outcome.output
+    assert "Ending: Late" in outcome.output and "Score 0%" in outcome.output
+
+
+def test_console_script_runs_as_a_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cxtrain.cli", "play", GOOD, "--path", "keep", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["passed"] is False
