@@ -25,9 +25,34 @@ ALIAS_BUDGET = 10_000
 """How many nodes alias references may add in total. Real files reuse an anchor a few
 times; the "billion laughs" file needs billions, and stops here within milliseconds."""
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The C loader with tag resolution memoised.
+
+    Resolving a plain scalar runs a list of regular expressions in Python for every
+    value; a module repeats the same keys and values thousands of times, so a
+    per-document memo saves most of the parse time of a large file. Safe because the
+    safe resolver has no path-dependent rules.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._resolved: dict[tuple[Any, Any, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (kind, value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < 50_000:
+                self._resolved[key] = tag
+        return tag
+
 
 _TAG = "tag:yaml.org,2002:"
+_MAP, _SEQ, _STR, _INT, _BOOL, _NULL = (f"{_TAG}{t}" for t in ("map", "seq", "str", "int", "bool", "null"))
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _YAML12_BOOLS = {"true", "false"}
 
@@ -37,20 +62,27 @@ class SourceMap:
     """Line and column (both 1-based) of every value and every mapping key in a file."""
 
     path: str
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # Marks are kept as PyYAML gives them (0-based) and converted when asked for:
+    # most positions of a valid file are never looked up.
+    values: dict[Path, Any] = field(default_factory=dict)
+    keys: dict[Path, Any] = field(default_factory=dict)
 
     def at(self, path: Path) -> tuple[int, int]:
         """Where the value at ``path`` starts, or the nearest enclosing value."""
         while path:
             if path in self.values:
-                return self.values[path]
+                return _position(self.values[path])
             path = path[:-1]
-        return self.values.get((), (1, 1))
+        return _position(self.values[()]) if () in self.values else (1, 1)
 
     def key_at(self, path: Path) -> tuple[int, int]:
         """Where the key naming ``path`` is written, falling back to its value."""
-        return self.keys.get(path) or self.at(path)
+        mark = self.keys.get(path)
+        return _position(mark) if mark is not None else self.at(path)
+
+
+def _position(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -85,17 +117,19 @@ class _Builder:
                 )
                 raise _Abort
         self.seen.add(ident)
-        self.source.values[path] = _mark(node)
+        self.source.values[path] = node.start_mark
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != f"{_TAG}seq":
+            if node.tag != _SEQ:
                 self.unsafe(node)
             self.active.add(ident)
             items = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             self.active.discard(ident)
             return items
-        return self.scalar(node)
+        self.unsafe(node)
 
     def unsafe(self, node: yaml.Node) -> None:
         self.error(
@@ -107,7 +141,7 @@ class _Builder:
         raise _Abort
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
-        if node.tag != f"{_TAG}map":
+        if node.tag != _MAP:
             self.unsafe(node)
         ident = id(node)
         self.active.add(ident)
@@ -127,8 +161,8 @@ class _Builder:
             # Keys are always names in our format: keep the text as written so that a node
             # called `no` or `1` stays the string "no" or "1".
             key = str(key_node.value)
-            where = _mark(key_node)
             if key in result:
+                where = _mark(key_node)
                 self.error(
                     where,
                     "duplicate-key",
@@ -136,13 +170,20 @@ class _Builder:
                     f"{first_seen[key]}). Remove or rename one of them.",
                 )
                 continue
-            first_seen[key] = where[0]
-            self.source.keys[(*path, key)] = where
+            first_seen[key] = key_node.start_mark.line + 1
+            self.source.keys[(*path, key)] = key_node.start_mark
             result[key] = self.build(value_node, (*path, key))
         self.active.discard(ident)
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _INT and node.value.isdigit():
+            return int(node.value)
+        if tag == _NULL:
+            return None
         if node.tag not in _SCALAR_TAGS:
             self.unsafe(node)
         if node.tag == f"{_TAG}timestamp":

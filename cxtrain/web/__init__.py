@@ -1,1 +1,55 @@
-"""Placeholder; filled in by its own issue."""
+"""The Flask service: app factory, blueprints per area, Flask-Login, JSON API."""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, database, security
+from .catalog import Catalog
+from .extensions import csrf, limiter, login_manager
+
+
+def templates_root() -> Path:
+    return Path(str(importlib.resources.files("cxtrain_templates")))
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with ``test_config`` overriding it (tests, benchmarks)."""
+    settings = config.from_environment()
+    if test_config:
+        settings.update(test_config)
+    root = templates_root()
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE"],
+        template_folder=str(root),
+        static_folder=str(root / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.ensure_secret_key(Path(app.instance_path))
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    database.init_app(app)
+    app.extensions["cxtrain.catalog"] = Catalog(app.config["SCENARIO_FOLDERS"])
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+
+    from . import api, auth, play, trainer
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(play.bp)
+    app.register_blueprint(trainer.bp)
+    app.register_blueprint(api.bp)
+    return app

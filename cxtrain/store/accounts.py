@@ -1,0 +1,111 @@
+"""Users, passwords (argon2) and API tokens (only their hash is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import ROLES, ApiToken, User
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps login time the same either way,
+# so the response time does not reveal which emails have accounts.
+_DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be honoured; the message is for people."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    user = find_user(db, email)
+    return user if check_password(user, password) else None
+
+
+def create_user(
+    db: Session,
+    email: str,
+    password: str,
+    role: str = "learner",
+    job_role: str | None = None,
+    team: str | None = None,
+    name: str = "",
+) -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError(f"'{email}' does not look like an email address.")
+    if role not in ROLES:
+        raise AccountError(f"Unknown account role '{role}'; use one of {', '.join(ROLES)}.")
+    if find_user(db, email):
+        raise AccountError(f"There is already an account for {email}.")
+    user = User(
+        email=email, password_hash=hash_password(password), role=role, job_role=job_role, team=team, name=name
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+
+
+def admin_exists(db: Session) -> bool:
+    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(db: Session, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token; the plain token is returned once and never stored."""
+    token = "cxt_" + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name[:100])
+    db.add(row)
+    db.flush()
+    return row, token
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    return row.user if row else None
+
+
+def list_tokens(db: Session, user: User) -> list[ApiToken]:
+    return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(db: Session, user: User, token_id: int) -> bool:
+    row = db.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        return False
+    db.delete(row)
+    return True

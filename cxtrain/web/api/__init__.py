@@ -1,0 +1,9 @@
+"""The JSON API blueprint (see ARCHITECTURE.md, "JSON API")."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from . import views  # noqa: E402,F401 - registers the routes on bp

@@ -1,0 +1,154 @@
+"""API routes: each reads a request through a schema, calls the service, dumps through a schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from flask_login import current_user
+from marshmallow import Schema, ValidationError
+
+from ...scenario import engine
+from ...store import accounts
+from .. import service
+from ..database import db
+from ..extensions import csrf, limiter, login_limit
+from . import bp
+from .errors import ApiError, api_error, error_response
+from .schemas import (
+    AttemptRequestSchema,
+    AttemptSchema,
+    ChoiceRequestSchema,
+    MeSchema,
+    ModuleSummarySchema,
+    TokenInfoSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+
+PUBLIC = {"api.create_token", "api.openapi"}
+_attempt_schema = AttemptSchema()
+
+csrf.exempt(bp)  # checked below, only for cookie-authenticated writes
+bp.register_error_handler(ApiError, api_error)
+
+
+@bp.before_request
+def _authenticate() -> Response | None:
+    if request.endpoint in PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return error_response(401, "unauthorized", "Log in, or send 'Authorization: Bearer TOKEN'.")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("auth_via_token"):
+        # A browser sends the session cookie on its own; the X-CSRFToken header proves the page is ours.
+        csrf.protect()
+    return None
+
+
+def _load(schema: Schema) -> dict[str, Any]:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid-json", "The request body must be a JSON object.")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", exc.messages) from exc
+
+
+def _attempt(payload: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(_attempt_schema.dump(payload))
+    response.status_code = status
+    return response
+
+
+@bp.post("/tokens")
+@limiter.limit(login_limit)
+def create_token() -> tuple[Response, int]:
+    data = _load(TokenRequestSchema())
+    session = db()
+    user = accounts.authenticate(session, data["email"], data["password"])
+    if user is None:
+        raise ApiError(401, "bad-credentials", "Wrong email or password.")
+    row, token = accounts.create_token(session, user, data.get("name", ""))
+    session.commit()
+    return jsonify(TokenSchema().dump({"id": row.id, "token": token})), 201
+
+
+@bp.get("/tokens")
+def list_tokens() -> Response:
+    return jsonify(TokenInfoSchema(many=True).dump(accounts.list_tokens(db(), current_user)))
+
+
+@bp.delete("/tokens/<int:token_id>")
+def revoke_token(token_id: int) -> tuple[str, int]:
+    session = db()
+    if not accounts.revoke_token(session, current_user, token_id):
+        raise ApiError(404, "unknown-token", f"There is no token {token_id}.")
+    session.commit()
+    return "", 204
+
+
+@bp.get("/modules")
+def modules() -> Response:
+    entries = service.catalog().current(db()).values()
+    mods = sorted((e.module for e in entries), key=lambda m: (m.role, m.title))
+    return jsonify(ModuleSummarySchema(many=True).dump(mods))
+
+
+@bp.post("/attempts")
+def start_attempt() -> Response:
+    data = _load(AttemptRequestSchema())
+    session = db()
+    try:
+        attempt, module = service.start(session, current_user, data["module"])
+    except service.NotFound as exc:
+        raise ApiError(404, exc.code, exc.message) from exc
+    return _attempt(service.view(session, current_user, attempt, module), 201)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def get_attempt(attempt_id: int) -> Response:
+    session = db()
+    try:
+        attempt, module = service.load(session, current_user, attempt_id)
+    except service.NotFound as exc:
+        raise ApiError(404, exc.code, exc.message) from exc
+    return _attempt(service.view(session, current_user, attempt, module))
+
+
+@bp.post("/attempts/<int:attempt_id>/choices")
+def choose(attempt_id: int) -> Response:
+    data = _load(ChoiceRequestSchema())
+    try:
+        payload = service.choose(db(), current_user, attempt_id, data["node"], data["choice"])
+    except service.NotFound as exc:
+        raise ApiError(404, exc.code, exc.message) from exc
+    except service.Conflict as exc:
+        raise ApiError(409, exc.code, exc.message, attempt=_attempt_schema.dump(exc.view)) from exc
+    except engine.PlayError as exc:
+        raise ApiError(400, exc.code, exc.message, {"choice": [exc.message]}) from exc
+    return _attempt(payload)
+
+
+@bp.get("/me")
+def me() -> Response:
+    user = current_user
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "job_role": user.job_role,
+        "team": user.team,
+        "xp": service.xp_for(db(), user),
+        "level": 1,
+        "badges": [],
+        "streak": 0,
+    }
+    return jsonify(MeSchema().dump(data))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from .openapi import spec_dict
+
+    return jsonify(spec_dict(current_app.config.get("SERVER_NAME")))

@@ -1,0 +1,66 @@
+"""Configuration from the environment (every variable is documented in docs/admin.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..store.db import default_url, normalise_url
+
+SECRET_FILE = "secret_key"
+
+
+def instance_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("CXTRAIN_INSTANCE") or Path.cwd() / "instance").resolve()
+
+
+def ensure_secret_key(folder: Path) -> str:
+    """The instance's secret key, generated on first run with mode 0600.
+
+    Every worker (and every command) reads the same file, so sessions and CSRF tokens
+    signed by one worker are valid in all of them.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRET_FILE
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker won the race; read its key below
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    folder = instance_path(env)
+    insecure = _flag(env, "CXTRAIN_INSECURE_COOKIES")
+    return {
+        "INSTANCE": str(folder),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "DATABASE_URL": normalise_url(env.get("DATABASE_URL") or default_url(folder)),
+        "SCENARIO_FOLDERS": [p for p in env.get("CXTRAIN_SCENARIOS", "").split(":") if p],
+        "SESSION_COOKIE_SECURE": not insecure,
+        "REMEMBER_COOKIE_SECURE": not insecure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": not _flag(env, "CXTRAIN_DISABLE_RATELIMIT"),
+        "LOGIN_RATE_LIMIT": env.get("CXTRAIN_LOGIN_RATE_LIMIT", "10 per minute"),
+        "TRUSTED_PROXIES": int(env.get("CXTRAIN_TRUSTED_PROXIES", "0") or 0),
+        "FRAME_ANCESTORS": env.get("CXTRAIN_FRAME_ANCESTORS", "'self'"),
+        "MAX_CONTENT_LENGTH": int(env.get("CXTRAIN_MAX_UPLOAD_BYTES", str(1024 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
+    }

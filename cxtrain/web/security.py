@@ -1,0 +1,88 @@
+"""Security headers, login loading (session cookie or bearer token), and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, Response, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..store import accounts
+from ..store.models import User
+from .database import db
+from .extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _csp(frame_ancestors: str) -> str:
+    # No 'unsafe-inline' anywhere: every script and style is a file under /static.
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+
+
+def _headers(response: Response) -> Response:
+    from flask import current_app
+
+    response.headers.setdefault("Content-Security-Policy", _csp(current_app.config["FRAME_ANCESTORS"]))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    return response
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        return db().get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.request_loader
+def _load_from_token(req: Request) -> User | None:
+    token = bearer_token(req)
+    if token is None:
+        return None
+    user = accounts.user_for_token(db(), token)
+    if user is not None:
+        g.auth_via_token = True
+    return user
+
+
+def bearer_token(req: Request) -> str | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    if is_api():
+        from .api.errors import http_error
+
+        return http_error(exc)
+    code = exc.code or 500
+    return render_template("error.html", code=code, name=exc.name, description=exc.description), code
+
+
+def _unexpected(exc: Exception) -> Response | tuple[str, int]:
+    from flask import current_app
+
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    current_app.logger.exception("unexpected error")
+    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise exc
+    if is_api():
+        from .api.errors import error_response
+
+        return error_response(500, "internal-error", "Something went wrong on our side; it has been logged.")
+    return render_template("error.html", code=500, name="Internal error", description="Something went wrong."), 500

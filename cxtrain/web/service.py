@@ -1,0 +1,122 @@
+"""The play service: one place where a request becomes an engine call and a stored event.
+
+Pages and the JSON API both call these functions, so the rules (pinning, recording,
+409 on a raced step, what the learner sees) are written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from .. import playview
+from ..scenario import engine
+from ..scenario.model import Module
+from ..store import attempts as store
+from ..store.models import Attempt, User
+from .catalog import Catalog, Entry
+
+
+class NotFound(LookupError):
+    """No such object for this user (someone else's attempt is reported the same way)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Conflict(Exception):
+    """The choice lost to another (double click, second tab) or the attempt is over; carries the current view."""
+
+    def __init__(self, code: str, message: str, view: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.view = view
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["cxtrain.catalog"]
+
+
+def xp_for(db: Session, user: User, attempt: Attempt | None = None) -> int:
+    """XP of the learner (or earned by ``attempt``). Placeholder until the gamification issue lands."""
+    return 0
+
+
+def entry(db: Session, module_id: str) -> Entry:
+    found = catalog().current(db).get(module_id)
+    if found is None:
+        raise NotFound("unknown-module", f"There is no module '{module_id}'.")
+    return found
+
+
+def start(db: Session, user: User, module_id: str) -> tuple[Attempt, Module]:
+    found = entry(db, module_id)
+    if found.source == "library":
+        catalog().pin(db, found.module)
+    return store.start_attempt(db, user.id, found.module), found.module
+
+
+def load(db: Session, user: User, attempt_id: int) -> tuple[Attempt, Module]:
+    attempt = store.get_attempt(db, attempt_id, user.id)
+    if attempt is None:
+        raise NotFound("unknown-attempt", f"There is no attempt {attempt_id}.")
+    module = catalog().pinned(db, attempt.module_id, attempt.module_version)
+    if module is None:  # cannot happen unless rows were deleted by hand
+        raise NotFound("unknown-module", f"The module version this attempt started on is gone ({attempt.module_id}).")
+    return attempt, module
+
+
+def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> dict[str, Any]:
+    """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound."""
+    attempt, module = load(db, user, attempt_id)
+    try:
+        outcome = store.record_choice(db, attempt, module, node, choice)
+    except (engine.StaleNode, engine.AttemptFinished) as exc:
+        raise Conflict(exc.code, exc.message, view(db, user, attempt, module)) from exc
+    except store.StepTaken as exc:
+        db.refresh(attempt)
+        raise Conflict(
+            "stale-node", "This step was already recorded (a double click or another tab).", view(db, user, attempt, module)
+        ) from exc
+    return view(db, user, attempt, module, outcome)
+
+
+def view(
+    db: Session, user: User, attempt: Attempt, module: Module, outcome: engine.Outcome | None = None
+) -> dict[str, Any]:
+    """attempt_payload plus the attempt id, XP, and for an ending the steps where a better choice existed."""
+    state = store.state_of(attempt)
+    payload = playview.attempt_payload(module, state, outcome)
+    payload["id"] = attempt.id
+    payload["title"] = module.title
+    payload["xp"] = xp_for(db, user, attempt) if state.finished else 0
+    if state.finished:
+        payload["missed"] = playview.missed_choices(module, state)
+    return payload
+
+
+def last_outcome(module: Module, state: engine.AttemptState) -> engine.Outcome | None:
+    """The outcome of the most recent choice, recomputed (for a page loaded after a redirect)."""
+    if not state.path:
+        return None
+    before = engine.replay(module, state.path[:-1])
+    last = state.path[-1]
+    return engine.choose(module, before, last.node, last.choice)
+
+
+def steps_text(module: Module, state: engine.AttemptState) -> list[dict[str, str]]:
+    """The path taken, in words: each node's title and the text of the choice made there."""
+    out = []
+    for step in state.path:
+        node = module.nodes[step.node]
+        picked = node.choice(step.choice)
+        out.append(
+            {"node": step.node, "choice": step.choice, "node_title": node.title or step.node,
+             "choice_text": picked.text if picked else step.choice}
+        )
+    return out
