@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .engine import transition
 from .model import Module
 
-STATE_LIMIT = 400_000
+STATE_LIMIT = 200_000
 
 PackedState = tuple[str, tuple[int, ...], int, int]
 
