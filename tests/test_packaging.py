@@ -1,0 +1,41 @@
+"""A plain (non-editable) `pip install .` must carry the library and the templates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_carries_scenarios_templates_and_the_xblock(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("cxtrain-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "cxtrain_scenarios/roles.yaml" in names
+    shipped = {n for n in names if n.startswith("cxtrain_scenarios/") and n.endswith(".yaml")}
+    in_tree = {
+        "cxtrain_scenarios/" + p.relative_to(ROOT / "scenarios").as_posix()
+        for p in (ROOT / "scenarios").rglob("*.yaml")
+    }
+    assert in_tree <= shipped
+    templates = {
+        "cxtrain_templates/" + p.relative_to(ROOT / "templates").as_posix()
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+    assert templates <= names, templates - names
+    assert "cxtrain/scenario/engine.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "cxscenario = cxtrain_xblock.block:ScenarioBlock" in text
+    assert "cxtrain = cxtrain.cli:main" in text
