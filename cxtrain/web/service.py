@@ -97,6 +97,7 @@ def view(
     payload["xp"] = xp_for(db, user, attempt) if state.finished else 0
     if state.finished:
         payload["missed"] = playview.missed_choices(module, state)
+        payload["steps"] = steps_text(module, state)
     return payload
 
 

@@ -1,0 +1,65 @@
+"""Log in, log out, change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..store import accounts
+from .database import db
+from .extensions import limiter, login_limit
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect after login is a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("play.modules")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login() -> Response | str:
+    error = None
+    if request.method == "POST":
+        user = accounts.authenticate(db(), request.form.get("email", ""), request.form.get("password", ""))
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        error = "Wrong email or password."
+    return render_template("auth/login.html", error=error, email=request.form.get("email", ""))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str:
+    error = None
+    if request.method == "POST":
+        session = db()
+        user = session.merge(current_user._get_current_object())  # type: ignore[attr-defined]
+        new = request.form.get("new_password", "")
+        if not accounts.check_password(user, request.form.get("current_password", "")):
+            error = "Your current password is not right."
+        elif new != request.form.get("confirm_password", ""):
+            error = "The two new passwords differ."
+        else:
+            try:
+                accounts.set_password(user, new)
+            except accounts.AccountError as exc:
+                error = str(exc)
+            else:
+                session.commit()
+                flash("Your password has been changed.")
+                return redirect(url_for("play.modules"))
+    return render_template("auth/password.html", error=error)

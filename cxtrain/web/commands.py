@@ -1,0 +1,165 @@
+"""`cxtrain serve`, `db`, `users`, `tokens` (loaded lazily by cxtrain.cli)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from ..store import accounts, migrate
+from ..store.models import ROLES, User
+from . import config
+from .server import default_workers
+
+
+def _app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+def _session(app: Flask):  # type: ignore[no-untyped-def]
+    return app.extensions["cxtrain.sessionmaker"]()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: 2 x CPU cores + 1, at most 8).")
+@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Run the web service (gunicorn), applying database migrations first."""
+    from .server import run
+
+    app = _app()  # also creates the instance folder and its secret key before workers fork
+    migrate.upgrade(app.config["DATABASE_URL"])
+    with _session(app) as db:
+        if not accounts.admin_exists(db):
+            click.echo(
+                "No admin account yet. Create one with:\n"
+                "  cxtrain users add you@example.org --role admin\n"
+                "(run it with the same DATABASE_URL / CXTRAIN_INSTANCE as this server).",
+                err=True,
+            )
+    app.extensions["cxtrain.engine"].dispose()  # no connection may cross the fork
+    click.echo(f"cxtrain on http://{host}:{port} (database: {app.config['DATABASE_URL'].split('@')[-1]})", err=True)
+    run(_app, host, port, workers or default_workers(), threads)
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    url = config.from_environment()["DATABASE_URL"]
+    migrate.upgrade(url)
+    click.echo("Database is up to date.")
+
+
+@click.group()
+def users() -> None:
+    """Manage accounts (admins)."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True, help="Account role.")
+@click.option("--job-role", help="Job role id from roles.yaml (decides which modules come first).")
+@click.option("--team", help="Optional team name.")
+@click.option("--name", default="", help="Display name.")
+def users_add(email: str, role: str, job_role: str | None, team: str | None, name: str) -> None:
+    """Create an account; the password is read from standard input when it is not a terminal."""
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    roles = app.extensions["cxtrain.catalog"].roles
+    if job_role and roles and job_role not in roles:
+        raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
+    with _session(app) as db:
+        try:
+            user = accounts.create_user(db, email, _read_password(), role, job_role, team, name)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.commit()
+        click.echo(f"Created {user.role} {user.email}.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts."""
+    app = _app()
+    with _session(app) as db:
+        for user in db.scalars(select(User).order_by(User.email)):
+            click.echo(f"{user.email}\t{user.role}\t{user.job_role or '-'}\t{user.team or '-'}\t{user.name}")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def users_set_role(email: str, role: str) -> None:
+    """Change an account's role (learner, trainer or admin)."""
+    app = _app()
+    with _session(app) as db:
+        user = accounts.find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        user.role = role
+        db.commit()
+        click.echo(f"{user.email} is now {role}.")
+
+
+@click.group()
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+def tokens_create(email: str, name: str) -> None:
+    """Create a bearer token for an account and print it (shown once)."""
+    app = _app()
+    with _session(app) as db:
+        user = accounts.find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        _, token = accounts.create_token(db, user, name)
+        db.commit()
+        click.echo(token)
+
+
+@tokens.command("list")
+@click.argument("email")
+def tokens_list(email: str) -> None:
+    """List an account's tokens (ids and labels; the tokens themselves are not stored)."""
+    app = _app()
+    with _session(app) as db:
+        user = accounts.find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        for row in accounts.list_tokens(db, user):
+            click.echo(f"{row.id}\t{row.name}\t{row.created_at:%Y-%m-%d %H:%M}")
+
+
+@tokens.command("revoke")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def tokens_revoke(email: str, token_id: int) -> None:
+    """Revoke one of an account's tokens by id."""
+    app = _app()
+    with _session(app) as db:
+        user = accounts.find_user(db, email)
+        if user is None or not accounts.revoke_token(db, user, token_id):
+            raise click.ClickException(f"No token {token_id} for {email}.")
+        db.commit()
+        click.echo("Revoked.")

@@ -1,0 +1,113 @@
+"""Learner pages: module list, play, history. Plain forms; play.js only enhances them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from ..scenario import engine
+from ..store import attempts as store
+from . import service
+from .database import db
+
+bp = Blueprint("play", __name__)
+
+
+@bp.before_request
+@login_required
+def _login() -> None:
+    return None
+
+
+@bp.get("/")
+def index() -> Response:
+    return redirect(url_for("play.modules"))
+
+
+@bp.get("/modules")
+def modules() -> str:
+    session = db()
+    entries = service.catalog().current(session)
+    roles = service.catalog().roles
+    attempts = store.user_attempts(session, current_user.id)
+    best = store.best_attempts(attempts)
+    resume = store.unfinished(attempts)
+    grouped: dict[str, list] = {}
+    for entry in sorted(entries.values(), key=lambda e: e.module.title):
+        grouped.setdefault(entry.module.role, []).append(entry.module)
+    ladder = sorted(grouped, key=lambda r: (r != current_user.job_role, roles[r].level if r in roles else 99, r))
+    groups = [(roles[r].title if r in roles else r, r, grouped[r]) for r in ladder]
+    return render_template("play/modules.html", groups=groups, best=best, resume=resume)
+
+
+@bp.get("/modules/<module_id>")
+def module(module_id: str) -> str:
+    session = db()
+    try:
+        entry = service.entry(session, module_id)
+    except service.NotFound:
+        abort(404)
+    attempts = store.user_attempts(session, current_user.id, module_id)
+    return render_template(
+        "play/module.html",
+        module=entry.module,
+        attempts=attempts,
+        best=store.best_attempts(attempts).get(module_id),
+        resume=store.unfinished(attempts).get(module_id),
+    )
+
+
+@bp.post("/modules/<module_id>/attempts")
+def start(module_id: str) -> Response:
+    try:
+        attempt, _ = service.start(db(), current_user, module_id)
+    except service.NotFound:
+        abort(404)
+    return redirect(url_for("play.attempt", attempt_id=attempt.id))
+
+
+def _render(attempt_id: int, notice: str | None = None, status: int = 200) -> tuple[str, int]:
+    session = db()
+    try:
+        attempt, module = service.load(session, current_user, attempt_id)
+    except service.NotFound:
+        abort(404)
+    state = store.state_of(attempt)
+    view = service.view(session, current_user, attempt, module, service.last_outcome(module, state))
+    view["form_action"] = url_for("play.choose", attempt_id=attempt.id)
+    view["csrf_token"] = generate_csrf()
+    view["steps"] = service.steps_text(module, state)
+    view["notice"] = notice
+    view["choose_url"] = url_for("api.choose", attempt_id=attempt.id)
+    return render_template("play/attempt.html", view=view, module=module), status
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int) -> tuple[str, int]:
+    return _render(attempt_id)
+
+
+@bp.post("/attempts/<int:attempt_id>/choose")
+def choose(attempt_id: int) -> Response | tuple[str, int]:
+    node, choice = request.form.get("node", ""), request.form.get("choice", "")
+    try:
+        service.choose(db(), current_user, attempt_id, node, choice)
+    except service.NotFound:
+        abort(404)
+    except service.Conflict:
+        return _render(attempt_id, "That step was already taken (another tab or a double click); here is where you are.", 409)
+    except engine.PlayError as exc:
+        return _render(attempt_id, exc.message, 400)
+    # Post/redirect/get: reloading the page never re-sends the choice.
+    return redirect(url_for("play.attempt", attempt_id=attempt_id))
+
+
+@bp.get("/history")
+def history() -> str:
+    session = db()
+    attempts = store.user_attempts(session, current_user.id)
+    entries = service.catalog().current(session)
+    titles = {mid: e.module.title for mid, e in entries.items()}
+    return render_template("play/history.html", attempts=attempts, titles=titles)

@@ -1,0 +1,122 @@
+"""Trainer pages: module list with lint status, upload/replace with inline findings, preview-play.
+
+Preview never touches the attempts tables: the path so far lives in the signed session
+cookie and the state is rebuilt with engine.replay on every step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from .. import playview
+from ..scenario import engine, lint_text
+from ..store import modules as stored
+from . import service
+from .database import db
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+PREVIEW_KEY = "preview"
+
+
+@bp.before_request
+@login_required
+def _trainers_only() -> None:
+    if not current_user.is_trainer:
+        abort(403)
+
+
+@bp.get("/modules")
+def modules() -> str:
+    catalog = service.catalog()
+    entries = sorted(catalog.current(db()).values(), key=lambda e: (e.module.role, e.module.title))
+    rows = []
+    for entry in entries:
+        report = catalog.lint(entry)
+        errors = sum(1 for f in report.findings if f.severity == "error")
+        warnings = len(report.findings) - errors
+        rows.append({"entry": entry, "errors": errors, "warnings": warnings})
+    return render_template("trainer/modules.html", rows=rows, library_findings=catalog.library.findings)
+
+
+def _annotated(text: str, findings: list[Any]) -> list[dict[str, Any]]:
+    """The uploaded text line by line, each with the findings that point at it."""
+    lines = text.splitlines() or [""]
+    by_line: dict[int, list[Any]] = {}
+    for finding in findings:
+        by_line.setdefault(min(max(finding.line, 1), len(lines)), []).append(finding)
+    return [{"number": n, "text": line, "findings": by_line.get(n, [])} for n, line in enumerate(lines, start=1)]
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> Response | str:
+    if request.method == "GET":
+        return render_template("trainer/upload.html", text="", lines=None, errors=0)
+    uploaded = request.files.get("file")
+    raw = uploaded.read() if uploaded and uploaded.filename else request.form.get("text", "").encode("utf-8")
+    name = (uploaded.filename if uploaded and uploaded.filename else "pasted.yaml") or "pasted.yaml"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        flash("The file is not UTF-8 text.")
+        return render_template("trainer/upload.html", text="", lines=None, errors=1), 400  # type: ignore[return-value]
+    report = lint_text(text, name, service.catalog().roles)
+    errors = [f for f in report.findings if f.severity == "error"]
+    if report.module is None or errors:
+        return render_template(  # type: ignore[return-value]
+            "trainer/upload.html", text=text, lines=_annotated(text, report.findings), errors=len(errors)
+        ), 422
+    module = report.module
+    stored.save_version(db(), module.id, module.version, text, stored.UPLOAD, current_user.id)
+    warnings = len(report.findings)
+    flash(f"Published '{module.title}' ({module.id}), version {module.version}" + (f", {warnings} warning(s)." if warnings else "."))
+    return redirect(url_for("trainer.modules"))
+
+
+def _preview_state(module_id: str) -> tuple[Any, engine.AttemptState, list[list[str]]]:
+    module = service.catalog().get(db(), module_id)
+    if module is None:
+        abort(404)
+    saved = session.get(PREVIEW_KEY) or {}
+    path = saved.get("path", []) if saved.get("version") == module.version else []
+    try:
+        state = engine.replay(module, [tuple(p) for p in path])
+    except engine.PlayError:
+        path, state = [], engine.start(module)
+    return module, state, path
+
+
+@bp.get("/preview/<module_id>")
+def preview(module_id: str) -> str:
+    module, state, path = _preview_state(module_id)
+    if request.args.get("restart"):
+        path, state = [], engine.start(module)
+        session[PREVIEW_KEY] = {"version": module.version, "path": []}
+    outcome = service.last_outcome(module, state)
+    view = playview.attempt_payload(module, state, outcome)
+    view.update(
+        title=module.title,
+        form_action=url_for("trainer.preview_choose", module_id=module_id),
+        csrf_token=generate_csrf(),
+        steps=service.steps_text(module, state),
+        missed=playview.missed_choices(module, state) if state.finished else [],
+    )
+    return render_template("trainer/preview.html", view=view, module=module)
+
+
+@bp.post("/preview/<module_id>")
+def preview_choose(module_id: str) -> Response:
+    module, state, path = _preview_state(module_id)
+    node, choice = request.form.get("node", ""), request.form.get("choice", "")
+    try:
+        engine.choose(module, state, node, choice)
+    except engine.PlayError as exc:
+        flash(exc.message)
+    else:
+        path = [*path, [node, choice]]
+    session[PREVIEW_KEY] = {"version": module.version, "path": path}
+    return redirect(url_for("trainer.preview", module_id=module_id))
