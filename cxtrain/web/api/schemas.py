@@ -154,8 +154,9 @@ class MeSchema(Schema):
     streak = fields.Integer()
 
 
-ALL = [
+ALL = [  # nested schemas before the schemas that nest them (apispec registers nested ones itself)
     ErrorSchema,
+    AttemptSchema,
     ConflictSchema,
     TokenRequestSchema,
     TokenSchema,
@@ -163,6 +164,5 @@ ALL = [
     ModuleSummarySchema,
     AttemptRequestSchema,
     ChoiceRequestSchema,
-    AttemptSchema,
     MeSchema,
 ]

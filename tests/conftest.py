@@ -1,0 +1,49 @@
+"""Shared fixtures: a fresh app on a fresh SQLite file for every test (Flask tutorial style)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def scenario_folders() -> list[str]:
+    """Extra library folders for the app; test packages override this."""
+    return []
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, scenario_folders: list[str]) -> dict[str, object]:
+    instance = tmp_path / "instance"
+    return {
+        "TESTING": True,
+        "INSTANCE": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'test.sqlite3'}",
+        "SECRET_KEY": "test-secret-key",
+        "SCENARIO_FOLDERS": scenario_folders,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, object]) -> Iterator[object]:
+    from cxtrain.store import migrate
+    from cxtrain.web import create_app
+
+    app = create_app(app_config)
+    migrate.upgrade(app.config["DATABASE_URL"])
+    yield app
+    app.extensions["cxtrain.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
