@@ -65,9 +65,7 @@ def create_user(
         raise AccountError(f"Unknown account role '{role}'; use one of {', '.join(ROLES)}.")
     if find_user(db, email):
         raise AccountError(f"There is already an account for {email}.")
-    user = User(
-        email=email, password_hash=hash_password(password), role=role, job_role=job_role, team=team, name=name
-    )
+    user = User(email=email, password_hash=hash_password(password), role=role, job_role=job_role, team=team, name=name)
     db.add(user)
     db.flush()
     return user

@@ -24,9 +24,7 @@ class StepTaken(Exception):
 
 def start_attempt(db: Session, user_id: int, module: Module) -> Attempt:
     state = engine.start(module)
-    attempt = Attempt(
-        user_id=user_id, module_id=module.id, module_version=module.version, state_json=state.to_json()
-    )
+    attempt = Attempt(user_id=user_id, module_id=module.id, module_version=module.version, state_json=state.to_json())
     _finish_if_done(attempt, module, state)
     db.add(attempt)
     db.commit()

@@ -45,18 +45,14 @@ def find_version(db: Session, module_id: str, version: str, source: str | None =
 
 def current_uploads(db: Session) -> dict[str, ModuleVersion]:
     """The newest uploaded version of every uploaded module id."""
-    newest = (
-        select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
-    )
+    newest = select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
     rows = db.scalars(select(ModuleVersion).where(ModuleVersion.id.in_(newest)))
     return {row.module_id: row for row in rows}
 
 
 def upload_heads(db: Session) -> dict[str, str]:
     """module id -> version of its newest upload: a cheap query to see whether caches are fresh."""
-    newest = (
-        select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
-    )
+    newest = select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
     rows = db.execute(select(ModuleVersion.module_id, ModuleVersion.version).where(ModuleVersion.id.in_(newest)))
     return {module_id: version for module_id, version in rows}
 

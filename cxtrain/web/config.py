@@ -10,7 +10,7 @@ from typing import Any
 
 from ..store.db import default_url, normalise_url
 
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def instance_path(env: Mapping[str, str] | None = None) -> Path:

@@ -97,7 +97,9 @@ def choose(attempt_id: int) -> Response | tuple[str, int]:
     except service.NotFound:
         abort(404)
     except service.Conflict:
-        return _render(attempt_id, "That step was already taken (another tab or a double click); here is where you are.", 409)
+        return _render(
+            attempt_id, "That step was already taken (another tab or a double click); here is where you are.", 409
+        )
     except engine.PlayError as exc:
         return _render(attempt_id, exc.message, 400)
     # Post/redirect/get: reloading the page never re-sends the choice.

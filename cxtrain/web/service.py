@@ -81,7 +81,9 @@ def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> 
     except store.StepTaken as exc:
         db.refresh(attempt)
         raise Conflict(
-            "stale-node", "This step was already recorded (a double click or another tab).", view(db, user, attempt, module)
+            "stale-node",
+            "This step was already recorded (a double click or another tab).",
+            view(db, user, attempt, module),
         ) from exc
     return view(db, user, attempt, module, outcome)
 
@@ -117,7 +119,11 @@ def steps_text(module: Module, state: engine.AttemptState) -> list[dict[str, str
         node = module.nodes[step.node]
         picked = node.choice(step.choice)
         out.append(
-            {"node": step.node, "choice": step.choice, "node_title": node.title or step.node,
-             "choice_text": picked.text if picked else step.choice}
+            {
+                "node": step.node,
+                "choice": step.choice,
+                "node_title": node.title or step.node,
+                "choice_text": picked.text if picked else step.choice,
+            }
         )
     return out

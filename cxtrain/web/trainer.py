@@ -73,7 +73,10 @@ def upload() -> Response | str:
     module = report.module
     stored.save_version(db(), module.id, module.version, text, stored.UPLOAD, current_user.id)
     warnings = len(report.findings)
-    flash(f"Published '{module.title}' ({module.id}), version {module.version}" + (f", {warnings} warning(s)." if warnings else "."))
+    flash(
+        f"Published '{module.title}' ({module.id}), version {module.version}"
+        + (f", {warnings} warning(s)." if warnings else ".")
+    )
     return redirect(url_for("trainer.modules"))
 
 
@@ -92,9 +95,9 @@ def _preview_state(module_id: str) -> tuple[Any, engine.AttemptState, list[list[
 
 @bp.get("/preview/<module_id>")
 def preview(module_id: str) -> str:
-    module, state, path = _preview_state(module_id)
+    module, state, _ = _preview_state(module_id)
     if request.args.get("restart"):
-        path, state = [], engine.start(module)
+        state = engine.start(module)
         session[PREVIEW_KEY] = {"version": module.version, "path": []}
     outcome = service.last_outcome(module, state)
     view = playview.attempt_payload(module, state, outcome)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from webhelpers import MODULE, add_user, token_for
 
 
@@ -114,7 +113,9 @@ nodes:
         stored.save_version(db, "hidden-choice", content_version(text), text)
     attempt = client.post("/api/attempts", json={"module": "hidden-choice"}, headers=auth).get_json()
     assert [c["id"] for c in attempt["node"]["choices"]] == ["open"]
-    response = client.post(f"/api/attempts/{attempt['id']}/choices", json={"node": "a", "choice": "secret"}, headers=auth)
+    response = client.post(
+        f"/api/attempts/{attempt['id']}/choices", json={"node": "a", "choice": "secret"}, headers=auth
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == "choice-unavailable"
 
@@ -136,7 +137,9 @@ def test_foreign_attempt_is_404(client, app, auth):
     add_user(app, "other@example.org")
     other = token_for(client, "other@example.org")
     assert client.get(f"/api/attempts/{attempt['id']}", headers=other).status_code == 404
-    response = client.post(f"/api/attempts/{attempt['id']}/choices", json={"node": "counter", "choice": "listen"}, headers=other)
+    response = client.post(
+        f"/api/attempts/{attempt['id']}/choices", json={"node": "counter", "choice": "listen"}, headers=other
+    )
     assert response.status_code == 404
     assert response.get_json()["error"] == "unknown-attempt"
     assert client.get("/api/attempts/999999", headers=auth).status_code == 404
@@ -192,7 +195,9 @@ def test_unknown_route_and_method_are_json(client, auth):
 
 def test_too_large_is_413_json(client, app, auth):
     app.config["MAX_CONTENT_LENGTH"] = 100
-    response = client.post("/api/attempts", data=b"{" + b" " * 500 + b"}", headers={**auth, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/attempts", data=b"{" + b" " * 500 + b"}", headers={**auth, "Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.get_json()["error"] == "too-large"
 

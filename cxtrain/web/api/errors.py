@@ -30,7 +30,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields, self.extra = status, code, message, fields or {}, extra
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any) -> Response:
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any
+) -> Response:
     body = ErrorSchema().dump({"error": code, "message": message, "fields_": fields or {}})
     body.update(extra)
     response = jsonify(body)

@@ -74,7 +74,9 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "Modules on offer",
-                "responses": {"200": {"description": "Modules", **_json({"type": "array", "items": "ModuleSummarySchema"})}},
+                "responses": {
+                    "200": {"description": "Modules", **_json({"type": "array", "items": "ModuleSummarySchema"})}
+                },
             }
         },
     )
@@ -120,7 +122,9 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
     )
     spec.path(
         path="/api/openapi.json",
-        operations={"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI"}}}},
+        operations={
+            "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI"}}}
+        },
     )
     data = spec.to_dict()
     data["security"] = [{"bearer": []}, {"cookie": []}]

@@ -129,7 +129,9 @@ class AttemptSchema(Schema):
     total = fields.Float()
     xp = fields.Integer()
     missed = fields.List(fields.Nested(MissedSchema))
-    steps = fields.List(fields.Dict(), metadata={"description": "When finished: the path with node titles and choice texts."})
+    steps = fields.List(
+        fields.Dict(), metadata={"description": "When finished: the path with node titles and choice texts."}
+    )
 
 
 class ConflictSchema(ErrorSchema):

@@ -1,0 +1,207 @@
+"""Pages: login, CSRF, security headers, play by plain forms, history, trainer upload and preview."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login
+
+from cxtrain.store.models import Attempt, ChoiceEvent
+
+
+def test_login_required(client):
+    response = client.get("/modules")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_wrong_password(client, learner):
+    response = login(client, learner, "not the password")
+    assert response.status_code == 200 and "Wrong email or password" in response.get_data(as_text=True)
+
+
+def test_forms_need_csrf(app, client, learner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": learner, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_cookie_flags(client, learner):
+    response = login(client, learner)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _play_by_forms(client) -> str:
+    page = client.get(f"/modules/{MODULE}").get_data(as_text=True)
+    response = client.post(f"/modules/{MODULE}/attempts", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    attempt_url = response.headers["Location"]
+    for node, choice in (("counter", "shrug"), ("follow-up", "call")):
+        page = client.get(attempt_url).get_data(as_text=True)
+        assert f'value="{choice}"' in page and "<button" in page
+        action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+        response = client.post(action, data={"csrf_token": csrf_from(page), "node": node, "choice": choice})
+        assert response.status_code == 302
+    return client.get(attempt_url).get_data(as_text=True)
+
+
+def test_play_with_plain_forms(client, learner):
+    login(client, learner)
+    page = _play_by_forms(client)
+    assert "She is delighted." in page  # feedback of the last choice
+    assert "Ending: A customer who comes back" in page
+    assert "not passed" in page
+    assert "Listen and write down the details" in page  # the better choice at the missed step
+    assert "<progress" in page and 'for="cx-meter-customer"' in page
+    assert 'aria-live="polite"' in page
+
+
+def test_module_list_own_role_first_and_history(client, learner):
+    login(client, learner)
+    _play_by_forms(client)
+    modules = client.get("/modules").get_data(as_text=True)
+    assert modules.index("your role") < modules.index("Chief executive") if "Chief executive" in modules else True
+    assert "best" in modules
+    history = client.get("/history").get_data(as_text=True)
+    assert "not passed" in history
+
+
+def test_resume_after_logout(app, client, learner):
+    login(client, learner)
+    page = client.get(f"/modules/{MODULE}").get_data(as_text=True)
+    attempt_url = client.post(f"/modules/{MODULE}/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    page = client.get(attempt_url).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/choose)"', page).group(1)
+    client.post(action, data={"csrf_token": csrf_from(page), "node": "counter", "choice": "listen"})
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    other_device = app.test_client()
+    login(other_device, learner)
+    module_page = other_device.get(f"/modules/{MODULE}").get_data(as_text=True)
+    assert "Resume your attempt" in module_page
+    assert "The next morning" in other_device.get(attempt_url).get_data(as_text=True)
+
+
+def test_double_submit_of_a_form_is_harmless(app, client, learner):
+    login(client, learner)
+    page = client.get(f"/modules/{MODULE}").get_data(as_text=True)
+    attempt_url = client.post(f"/modules/{MODULE}/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    page = client.get(attempt_url).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/choose)"', page).group(1)
+    data = {"csrf_token": csrf_from(page), "node": "counter", "choice": "listen"}
+    assert client.post(action, data=data).status_code == 302
+    second = client.post(action, data=data)
+    assert second.status_code == 409 and "already taken" in second.get_data(as_text=True)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 1
+
+
+def test_someone_elses_attempt_page_is_404(app, client, learner):
+    login(client, learner)
+    _play_by_forms(client)
+    add_user(app, "other@example.org")
+    other = app.test_client()
+    login(other, "other@example.org")
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        attempt_id = db.scalar(select(Attempt.id))
+    assert other.get(f"/attempts/{attempt_id}").status_code == 404
+
+
+def test_cookie_api_write_needs_csrf_header(app, client, learner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login(client, learner)
+    response = client.post("/api/attempts", json={"module": MODULE})
+    assert response.status_code == 400 and response.get_json()["error"] == "csrf-failed"
+    token = csrf_from(client.get(f"/modules/{MODULE}").get_data(as_text=True))
+    response = client.post("/api/attempts", json={"module": MODULE}, headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+
+
+def test_password_change(client, learner):
+    login(client, learner)
+    page = client.get("/password").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_from(page),
+        "current_password": PASSWORD,
+        "new_password": "a new passphrase",
+        "confirm_password": "a new passphrase",
+    }
+    assert client.post("/password", data=data).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    assert login(client, learner, "a new passphrase").status_code == 302
+
+
+def test_learners_cannot_see_trainer_pages(client, learner):
+    login(client, learner)
+    assert client.get("/trainer/modules").status_code == 403
+
+
+BROKEN = """id: broken-one
+title: Broken
+role: frontline-associate
+start: a
+nodes:
+  a:
+    text: Hi
+    choices:
+      - {id: go, text: Go, next: nowhere}
+"""
+
+
+def test_upload_with_errors_is_refused_with_inline_findings(client, trainer):
+    login(client, trainer)
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    response = client.post("/trainer/upload", data={"csrf_token": csrf_from(page), "text": BROKEN})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Not published" in html and "nowhere" in html and 'class="finding error"' in html
+    assert "broken-one" not in client.get("/trainer/modules").get_data(as_text=True)
+
+
+def test_upload_replace_list_and_preview(app, client, trainer):
+    from webhelpers import FIXTURES
+
+    login(client, trainer)
+    text = (FIXTURES / "web-fixture.yaml").read_text().replace("The parcel at the counter", "The parcel, revised")
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    response = client.post("/trainer/upload", data={"csrf_token": csrf_from(page), "text": text})
+    assert response.status_code == 302
+    listing = client.get("/trainer/modules").get_data(as_text=True)
+    assert "The parcel, revised" in listing and "upload by trainer@example.org" in listing
+    page = client.get(f"/trainer/preview/{MODULE}?restart=1").get_data(as_text=True)
+    assert "Preview" in page
+    for node, choice in (("counter", "listen"), ("follow-up", "call")):
+        response = client.post(
+            f"/trainer/preview/{MODULE}", data={"csrf_token": csrf_from(page), "node": node, "choice": choice}
+        )
+        assert response.status_code == 302
+        page = client.get(f"/trainer/preview/{MODULE}").get_data(as_text=True)
+    assert "Ending: A customer who comes back" in page
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalar(select(func.count()).select_from(Attempt)) == 0
+        assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 0
+
+
+def test_markdown_is_sanitised(app, client, auth):
+    from cxtrain.scenario import content_version
+    from cxtrain.store import modules as stored
+
+    text = (
+        "id: xss\ntitle: X\nrole: frontline-associate\nstart: a\nnodes:\n  a:\n"
+        "    text: '<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>'\n"
+        "    customer_link: x\n    choices:\n      - {id: go, text: Go, next: b}\n"
+        "  b:\n    ending: {title: E}\n    text: done\n"
+    )
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        stored.save_version(db, "xss", content_version(text), text)
+    html = client.post("/api/attempts", json={"module": "xss"}, headers=auth).get_json()["node"]["html"]
+    assert "<script" not in html and 'href="javascript' not in html and "<img" not in html
