@@ -1,0 +1,55 @@
+"""The small pure parts: grading policy, attempts, XP levels, YAML normalisation, stats."""
+
+from __future__ import annotations
+
+import pytest
+from cxtrain_xblock import gamify, scoring, stats
+from cxtrain_xblock.content import lint_yaml, normalize_yaml
+from xblock_support import MODULE_YAML
+
+
+@pytest.mark.parametrize(
+    ("policy", "scores", "expected"),
+    [("best", [], None), ("best", [0.5, 1.0, 0.25], 1.0), ("last", [0.5, 1.0, 0.25], 0.25)],
+)
+def test_policy_score(policy, scores, expected):
+    assert scoring.policy_score(policy, scores) == expected
+
+
+def test_attempts():
+    assert scoring.attempts_left(0, 5) is None
+    assert scoring.may_start(0, 99)
+    assert scoring.attempts_left(2, 1) == 1
+    assert not scoring.may_start(2, 2)
+
+
+@pytest.mark.parametrize(("xp", "level"), [(0, 1), (99, 1), (100, 2), (299, 2), (300, 3), (600, 4), (1000, 5)])
+def test_level_curve(xp, level):
+    assert gamify.level_for(xp) == level
+
+
+def test_xp_rule():
+    assert gamify.xp_for(40, 1.0) == 40
+    assert gamify.xp_for(40, 0.5) == 20
+    assert gamify.next_level_xp(150) == 300
+
+
+def test_normalize_yaml_is_idempotent():
+    once = normalize_yaml("\n\n  a: 1\n  b:\n    c: 2   \n\n").text
+    assert once == "a: 1\nb:\n  c: 2\n"
+    assert normalize_yaml(once).text == once
+
+
+def test_lint_positions_follow_the_text_as_typed():
+    broken = "\n\n" + MODULE_YAML.replace("next: happy", "next: nowhere")
+    report = lint_yaml(broken)
+    assert report.module is None
+    (finding,) = [f for f in report.findings if f.severity == "error"]
+    line = broken.splitlines().index("        next: nowhere") + 1
+    assert (finding.line, finding.column) == (line, 15)
+
+
+def test_stats_reset_when_the_module_changes():
+    counted = stats.count_choice({}, "v1", "counter", "search")
+    assert counted["choices"] == {"counter": {"search": 1}}
+    assert stats.count_choice(counted, "v2", "counter", "form")["choices"] == {"counter": {"form": 1}}

@@ -1,0 +1,95 @@
+"""Helpers for the XBlock tests: a small module of our own, OLX for it, a recording runtime, handler calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from webob import Request
+from xblock.test.toy_runtime import ToyRuntime
+
+MODULE_YAML = """\
+id: test-lost-parcel
+title: The lost parcel
+role: frontline-associate
+summary: A parcel went missing.
+minutes: 4
+start: counter
+nodes:
+  counter:
+    title: At the counter
+    text: A customer says their parcel never arrived.
+    customer_link: You are the customer's only contact today.
+    choices:
+      - id: search
+        text: Search the back room with them waiting
+        effects: {customer: 20, employee: -5}
+        set: [searched]
+        feedback: You find it under a shelf.
+        next: phone
+      - id: form
+        text: Hand them a claim form
+        effects: {customer: -20}
+        feedback: They leave unhappy.
+        next: phone
+  phone:
+    title: The phone rings
+    text: The customer calls back.
+    customer_link: Every call is a second chance.
+    choices:
+      - id: tell
+        text: Tell them you found it
+        when: searched
+        effects: {customer: 10}
+        feedback: They come to collect it.
+        next: happy
+      - id: sorry
+        text: Say sorry and hang up
+        effects: {customer: -10}
+        feedback: They complain online.
+        next: sad
+  happy:
+    ending: {title: Parcel returned}
+    text: All good.
+  sad:
+    ending: {title: A lost customer}
+    text: Not good.
+"""
+
+BEST_PATH = [("counter", "search"), ("phone", "tell")]
+WORST_PATH = [("counter", "form"), ("phone", "sorry")]
+
+
+def olx(yaml_text: str = MODULE_YAML, **attrs: Any) -> str:
+    attributes = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+    return f"<cxscenario {attributes}><![CDATA[\n{yaml_text}]]></cxscenario>"
+
+
+class RecordingRuntime(ToyRuntime):
+    """ToyRuntime that keeps what blocks publish, so tests can count grade events."""
+
+    def __init__(self, user_id: str | None = "learner-1") -> None:
+        super().__init__(user_id)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, block: Any, event_type: str, event_data: dict[str, Any]) -> None:
+        self.events.append((event_type, event_data))
+
+    def of(self, event_type: str) -> list[dict[str, Any]]:
+        return [data for kind, data in self.events if kind == event_type]
+
+
+def call(block: Any, handler: str, data: Any) -> tuple[int, dict[str, Any]]:
+    """POST JSON to a handler through the runtime, as the browser does."""
+    request = Request.blank("/", method="POST", body=json.dumps(data).encode("utf-8"))
+    request.content_type = "application/json"
+    response = block.runtime.handle(block, handler, request)
+    return response.status_code, json.loads(response.body)
+
+
+def play(block: Any, path: list[tuple[str, str]]) -> dict[str, Any]:
+    answer: dict[str, Any] = {}
+    for node, choice in path:
+        status, answer = call(block, "choose", {"node": node, "choice": choice})
+        assert status == 200, answer
+    return answer

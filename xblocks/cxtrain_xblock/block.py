@@ -1,0 +1,145 @@
+"""The ``cxscenario`` XBlock: a cxtrain module played inside an Open edX unit.
+
+The engine runs in-process and Open edX keeps the state: the block's fields are
+the only storage. This module declares the fields and the learner's view; the
+play handlers live in ``play.py``, Studio's views and handler in ``studio.py``,
+OLX import/export in ``olx.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web_fragments.fragment import Fragment
+from xblock.completable import CompletableXBlockMixin
+from xblock.core import XBlock
+from xblock.fields import Dict, Float, Integer, List, Scope, String
+
+from . import rendering, scoring
+from .olx import OlxMixin
+from .play import PlayMixin
+from .studio import StudioMixin
+
+
+# Marks strings for extraction where the runtime's gettext is not at hand (field metadata);
+# Studio translates field names itself.
+def _noop(text: str) -> str:
+    return text
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XBlock):
+    """A branching customer-centricity scenario, graded 0..1 and reported to the gradebook."""
+
+    has_score = True
+    icon_class = "problem"
+    # Studio's editor saves through studio_submit, which lints before it stores anything.
+    editable_fields = ("display_name", "weight", "max_attempts", "grading_policy")
+
+    # --- content and settings (course team) -------------------------------------------------
+    display_name = String(
+        display_name=_noop("Display name"),
+        default="Customer-centricity scenario",
+        scope=Scope.settings,
+    )
+    weight = Float(
+        display_name=_noop("Problem weight"),
+        help=_noop("Points this block is worth in the gradebook; the score (0..1) is scaled to it."),
+        default=1.0,
+        values={"min": 0, "step": 0.1},
+        scope=Scope.settings,
+    )
+    max_attempts = Integer(
+        display_name=_noop("Maximum attempts"),
+        help=_noop("How many times a learner may play the scenario; 0 means unlimited."),
+        default=0,
+        values={"min": 0},
+        scope=Scope.settings,
+    )
+    grading_policy = String(
+        display_name=_noop("Grading policy"),
+        help=_noop("Which finished attempt counts: the best one, or the last one."),
+        default=scoring.BEST,
+        values=[
+            {"display_name": _noop("Best attempt"), "value": scoring.BEST},
+            {"display_name": _noop("Last attempt"), "value": scoring.LAST},
+        ],
+        scope=Scope.settings,
+    )
+    module = String(
+        display_name=_noop("Library module"),
+        help=_noop("The id of a module in the installed cxtrain library (used when the block has no YAML of its own)."),
+        default="",
+        scope=Scope.content,
+    )
+    yaml = String(
+        display_name=_noop("Module YAML"),
+        help=_noop("A whole module in the cxtrain format, kept in the course."),
+        default="",
+        multiline_editor=True,
+        scope=Scope.content,
+    )
+
+    # --- per learner --------------------------------------------------------------------------
+    attempt = String(default="", scope=Scope.user_state, help="The current attempt: the engine's JSON state.")
+    attempts_started = Integer(default=0, scope=Scope.user_state, help="Attempts started, for max_attempts.")
+    scores = List(default=[], scope=Scope.user_state, help="Score (0..1) of each finished attempt, in order.")
+    graded_attempts = Integer(
+        default=0, scope=Scope.user_state, help="Finished attempts whose grade was published (never twice)."
+    )
+    xp_awarded = Integer(default=0, scope=Scope.user_state, help="XP this block has added to the learner's total.")
+
+    # --- per learner, across every cxscenario block ------------------------------------------
+    xp_total = Integer(default=0, scope=Scope.preferences, help="The learner's XP from all cxtrain blocks.")
+
+    # --- per block, across learners -------------------------------------------------------------
+    stats = Dict(default={}, scope=Scope.user_state_summary, help="Choice and ending counts for instructors.")
+
+    def max_score(self) -> float:
+        """Scores are 0..1; the platform scales them by ``weight``."""
+        return 1.0
+
+    # --- i18n ---------------------------------------------------------------------------------
+    def _(self, text: str) -> str:
+        """Translate through the runtime's i18n service (Django's translations in the LMS)."""
+        return self.runtime.service(self, "i18n").gettext(text)
+
+    # --- views --------------------------------------------------------------------------------
+    def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
+        """The play experience; the attempt starts here if it has not already."""
+        module = self.current_module()
+        if module is None:
+            html = rendering.render("unavailable.html", self._, block=self)
+            return self._fragment(html, {})
+        state, notice = self.ensure_attempt(module)
+        html = rendering.render("student.html", self._, **self.view_context(module, state, notice=notice))
+        return self._fragment(html, self._script_args())
+
+    def _script_args(self) -> dict[str, Any]:
+        """What the play script needs: handler names and its own strings, already translated."""
+        return {
+            "messages": {
+                "working": self._("Sending your choice…"),
+                "error": self._("Your choice could not be sent. Check your connection and try again."),
+                "stale": self._("That step was already taken (another tab or a double click); here is where you are."),
+                "restarted": self._("A new attempt has started."),
+            }
+        }
+
+    def _fragment(self, html: str, args: dict[str, Any]) -> Fragment:
+        frag = Fragment(html)
+        shared_css = rendering.shared_asset("css")
+        if shared_css:
+            frag.add_css(shared_css)
+        frag.add_css(rendering.own_asset("cxscenario.css"))
+        frag.add_javascript(rendering.own_asset("cxscenario.js"))
+        frag.initialize_js("CxScenarioBlock", args)
+        return frag
+
+    @staticmethod
+    def workbench_scenarios() -> list[tuple[str, str]]:
+        """Small examples for the xblock-sdk workbench (also used by the browser test)."""
+        from .examples import workbench_scenarios
+
+        return workbench_scenarios()

@@ -1,0 +1,289 @@
+"""Playing inside the course: the attempt's life cycle and the ``choose`` and ``restart`` handlers.
+
+Each handler translates a request into one engine call and the result into the
+same answer as the service's ``POST /api/attempts/<id>/choices`` (``attempt_payload``),
+plus what only the course knows (attempts left, XP) and the re-rendered view.
+The browser never sends a score: the engine computes it from the stored path.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from webob import Response
+from xblock.core import XBlock
+from xblock.exceptions import JsonHandlerError
+
+from cxtrain.playview import attempt_payload, missed_choices
+from cxtrain.scenario import (
+    AttemptFinished,
+    AttemptState,
+    ChoiceUnavailable,
+    Module,
+    Outcome,
+    PlayError,
+    StaleNode,
+    choose,
+    replay,
+    result,
+    start,
+)
+
+from . import content, gamify, rendering, scoring, stats
+
+CHOICE_EVENT = "cxtrain.scenario.choice"
+FINISH_EVENT = "cxtrain.scenario.finished"
+
+
+class PlayError4xx(JsonHandlerError):
+    """A refused request, answered as ``{"error": CODE, "message", ...extra}`` like the service's API."""
+
+    def __init__(self, status_code: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.extra = extra
+
+    def get_response(self, **kwargs: Any) -> Response:
+        body = {"error": self.code, "message": self.message, **self.extra}
+        return Response(
+            json.dumps(body), status_code=self.status_code, content_type="application/json", charset="utf-8", **kwargs
+        )
+
+
+class PlayMixin:
+    """Attempt handling for ScenarioBlock (fields are declared on the block)."""
+
+    # Declared on ScenarioBlock; listed here for readers and type checkers.
+    attempt: str
+    attempts_started: int
+    scores: list[float]
+    graded_attempts: int
+    xp_awarded: int
+    xp_total: int
+    stats: dict[str, Any]
+    max_attempts: int
+    grading_policy: str
+    module: str
+    yaml: str
+    display_name: str
+    runtime: Any
+
+    def _(self, text: str) -> str:  # pragma: no cover - overridden by the block
+        return text
+
+    # --- state ------------------------------------------------------------------------------
+    def current_module(self) -> Module | None:
+        return content.resolve(self.module, self.yaml)
+
+    def stored_attempt(self, module: Module) -> tuple[AttemptState | None, str | None]:
+        """The learner's current attempt, carried over to the module's current version if it changed.
+
+        An attempt is pinned to a content hash. If the course team edited the module
+        since, the learner's choices are replayed on the new version; if they no
+        longer fit, the attempt is dropped (with a notice) rather than broken.
+        """
+        if not self.attempt:
+            return None, None
+        try:
+            state = AttemptState.from_json(self.attempt)
+        except (ValueError, KeyError, TypeError):
+            return None, self._("Your previous attempt could not be read, so a new one has started.")
+        if state.module == module.id and state.version == module.version:
+            return state, None
+        try:
+            moved = replay(module, state.path) if state.module == module.id else None
+        except (PlayError, KeyError):
+            moved = None
+        if moved is None or moved.finished != state.finished:
+            return None, self._("This scenario was updated since your last visit, so your attempt starts again.")
+        return moved, None
+
+    def ensure_attempt(self, module: Module) -> tuple[AttemptState | None, str | None]:
+        """The current attempt, starting one if there is none and attempts remain."""
+        state, notice = self.stored_attempt(module)
+        if state is not None:
+            if state.version != module.version:
+                self.attempt = state.to_json()
+            return state, notice
+        replacing = bool(self.attempt) and self.attempts_started > 0
+        if not replacing and not scoring.may_start(self.max_attempts, self.attempts_started):
+            return None, notice
+        state = start(module)
+        self.attempt = state.to_json()
+        # An unreadable or outdated attempt is replaced without costing the learner an attempt.
+        if not replacing:
+            self.attempts_started += 1
+            self.stats = stats.count_start(self.stats, module.version)
+        return state, notice
+
+    # --- what the learner sees --------------------------------------------------------------
+    def last_outcome(self, module: Module, state: AttemptState) -> Outcome | None:
+        """The last choice's outcome, so that a reload still shows its feedback."""
+        if not state.path:
+            return None
+        before = replay(module, state.path[:-1])
+        last = state.path[-1]
+        return choose(module, before, last.node, last.choice)
+
+    def view_context(
+        self, module: Module, state: AttemptState | None, outcome: Outcome | None = None, notice: str | None = None
+    ) -> dict[str, Any]:
+        """Everything student.html renders: the shared ``view`` plus the course-only header."""
+        view: dict[str, Any] | None = None
+        if state is not None:
+            if outcome is None:
+                outcome = self.last_outcome(module, state)
+            view = attempt_payload(module, state, outcome)
+            view["title"] = module.title
+            view["csrf_header"] = "X-CSRFToken"
+            view["notice"] = notice
+            view["steps"] = _steps(module, state)
+            if state.finished:
+                view["missed"] = missed_choices(module, state)
+        left = scoring.attempts_left(self.max_attempts, self.attempts_started)
+        graded = scoring.policy_score(self.grading_policy, self.scores)
+        return {
+            "block": self,
+            "module": module,
+            "view": view,
+            "notice": notice,
+            "xp": self.xp_total,
+            "level": gamify.level_for(self.xp_total),
+            "next_level_xp": gamify.next_level_xp(self.xp_total),
+            "attempts_used": self.attempts_started,
+            "attempts_left": left,
+            "can_restart": bool(state is None or state.finished)
+            and scoring.may_start(self.max_attempts, self.attempts_started),
+            "graded": graded,
+            "graded_percent": None if graded is None else round(graded * 100),
+            "policy": self.grading_policy,
+        }
+
+    def answer(
+        self, module: Module, state: AttemptState, outcome: Outcome | None = None, notice: str | None = None
+    ) -> dict[str, Any]:
+        """The handler answer: the API's attempt payload, plus the course's extras and the new HTML."""
+        context = self.view_context(module, state, outcome, notice)
+        payload = dict(context["view"])
+        payload.update(
+            {
+                "xp": context["xp"],
+                "level": context["level"],
+                "attempts_used": context["attempts_used"],
+                "attempts_left": context["attempts_left"],
+                "can_restart": context["can_restart"],
+                "graded_score": context["graded"],
+                "html": rendering.render("student_body.html", self._, **context),
+            }
+        )
+        return payload
+
+    # --- handlers ---------------------------------------------------------------------------
+    def _module_or_error(self) -> Module:
+        module = self.current_module()
+        if module is None:
+            raise PlayError4xx(404, "no-module", self._("This scenario has not been set up yet."))
+        return module
+
+    @XBlock.json_handler
+    def choose(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """``{"node", "choice"}`` -> the attempt after the choice; 409 stale node, 400 hidden or unknown choice."""
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("node"), str)
+            or not isinstance(data.get("choice"), str)
+        ):
+            raise PlayError4xx(400, "bad-request", self._('Send {"node": NODE_ID, "choice": CHOICE_ID}.'))
+        module = self._module_or_error()
+        state, notice = self.ensure_attempt(module)
+        if state is None:
+            raise PlayError4xx(403, "no-attempts-left", self._("You have used all your attempts."))
+        try:
+            outcome = choose(module, state, data["node"], data["choice"])
+        except (StaleNode, AttemptFinished) as exc:
+            message = self._("That step was already taken (another tab or a double click); here is where you are.")
+            raise PlayError4xx(409, exc.code, message, state=self.answer(module, state)) from exc
+        except ChoiceUnavailable as exc:
+            raise PlayError4xx(400, exc.code, self._("That choice is not available at this point.")) from exc
+        new = outcome.state
+        self.attempt = new.to_json()
+        self.stats = stats.count_choice(self.stats, module.version, data["node"], data["choice"])
+        self.runtime.publish(
+            self,
+            CHOICE_EVENT,
+            {
+                "module": module.id,
+                "version": module.version,
+                "node": data["node"],
+                "choice": data["choice"],
+                "meters": dict(new.meters),
+                "ripples": [r.id for r in outcome.ripples],
+                "attempt": self.attempts_started,
+                "step": len(new.path),
+                "finished": new.finished,
+            },
+        )
+        if new.finished:
+            self.finish(module, new)
+        return self.answer(module, new, outcome, notice)
+
+    def finish(self, module: Module, state: AttemptState) -> None:
+        """Record a finished attempt: its score, the grade under the policy, completion and XP."""
+        res = result(module, state)
+        self.scores = [*self.scores, round(res.score, 4)]
+        # One grade event per finished attempt; the counter guards against a replayed request.
+        if self.graded_attempts < len(self.scores):
+            value = scoring.policy_score(self.grading_policy, self.scores)
+            self.runtime.publish(self, "grade", {"value": value, "max_value": 1.0})
+            self.graded_attempts = len(self.scores)
+            self.emit_completion(1.0)  # type: ignore[attr-defined]
+        earned = gamify.xp_for(module.xp_value, max(self.scores))
+        if earned > self.xp_awarded:
+            # Only the improvement counts, so replaying a block can never farm XP.
+            self.xp_total += earned - self.xp_awarded
+            self.xp_awarded = earned
+        self.stats = stats.count_finish(self.stats, module.version, state.node, res.passed)
+        self.runtime.publish(
+            self,
+            FINISH_EVENT,
+            {
+                "module": module.id,
+                "version": module.version,
+                "ending": state.node,
+                "score": round(res.score, 4),
+                "passed": res.passed,
+                "attempt": self.attempts_started,
+            },
+        )
+
+    @XBlock.json_handler
+    def restart(self, data: Any, suffix: str = "") -> dict[str, Any]:
+        """Start a new attempt after a finished one, when attempts remain."""
+        module = self._module_or_error()
+        state, _notice = self.stored_attempt(module)
+        if state is not None and not state.finished:
+            raise PlayError4xx(409, "attempt-in-progress", self._("Finish this attempt before starting another."))
+        if not scoring.may_start(self.max_attempts, self.attempts_started):
+            raise PlayError4xx(403, "no-attempts-left", self._("You have used all your attempts."))
+        self.attempt = ""
+        new, _ = self.ensure_attempt(module)
+        assert new is not None  # may_start was checked just above
+        return self.answer(module, new)
+
+
+def _steps(module: Module, state: AttemptState) -> list[dict[str, str]]:
+    """The path in the trainer's words, for the ending: node titles and choice texts."""
+    steps = []
+    for step in state.path:
+        node = module.nodes.get(step.node)
+        choice = node.choice(step.choice) if node else None
+        steps.append(
+            {
+                "node": step.node,
+                "choice": step.choice,
+                "node_title": (node.title or "") if node else "",
+                "choice_text": choice.text if choice else step.choice,
+            }
+        )
+    return steps
