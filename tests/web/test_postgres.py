@@ -1,0 +1,106 @@
+"""The PostgreSQL path, for real: a fresh database per test run, dropped afterwards.
+
+Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES=1 (CI), then it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from webhelpers import MODULE, token_for
+
+from cxtrain.store import migrate, normalise_url
+from cxtrain.store.models import ChoiceEvent
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
+    if not base:
+        if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
+        pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
+    import psycopg
+
+    url = make_url(normalise_url(base))
+    name = f"cxtrain_test_{secrets.token_hex(4)}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        psycopg.connect(admin).close()
+    except psycopg.OperationalError:  # the named database may not exist: use the maintenance one
+        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
+    return {**app_config, "DATABASE_URL": postgres_url}
+
+
+@pytest.fixture
+def app(app_config):  # type: ignore[no-untyped-def]
+    from cxtrain.store.models import Base
+    from cxtrain.web import create_app
+
+    migrate.upgrade(app_config["DATABASE_URL"])
+    app = create_app(app_config)
+    yield app
+    engine = app.extensions["cxtrain.engine"]
+    with engine.begin() as conn:  # empty the tables for the next test; the database itself goes at the end
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+def test_migrations_and_play_on_postgres(app, client, learner):
+    assert app.config["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert migrate.current(app.extensions["cxtrain.engine"]) == "0001"
+    auth = token_for(client, learner)
+    attempt = client.post("/api/attempts", json={"module": MODULE}, headers=auth).get_json()
+    url = f"/api/attempts/{attempt['id']}/choices"
+    assert client.post(url, json={"node": "counter", "choice": "listen"}, headers=auth).status_code == 200
+    stale = client.post(url, json={"node": "counter", "choice": "listen"}, headers=auth)
+    assert stale.status_code == 409 and stale.get_json()["attempt"]["node"]["id"] == "follow-up"
+    last = client.post(url, json={"node": "follow-up", "choice": "call"}, headers=auth).get_json()
+    assert last["passed"] is True
+
+
+def test_concurrent_clicks_on_postgres(app, client, learner):
+    auth = token_for(client, learner)
+    attempt = client.post("/api/attempts", json={"module": MODULE}, headers=auth).get_json()
+    url = f"/api/attempts/{attempt['id']}/choices"
+    statuses: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def click() -> None:
+        local = app.test_client()
+        barrier.wait()
+        statuses.append(local.post(url, json={"node": "counter", "choice": "shrug"}, headers=auth).status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] + [409] * 5
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalars(select(ChoiceEvent.step).where(ChoiceEvent.attempt_id == attempt["id"])).all() == [1]
+
+
+def test_plain_postgresql_url_is_rewritten_to_psycopg():
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
