@@ -170,6 +170,8 @@ def transition(
     meters = cm.apply(meters, cm.deltas(choice.effects))
     flags |= cm.mask(choice.set)
     fired_now: list[int] = []
+    if not ripples:
+        return meters, flags, fired, fired_now
     for index, ripple in enumerate(ripples):
         bit = 1 << index
         if not fired & bit and cm.ripple_when[index](meters, flags):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from ._gc import paused_gc
 from .engine import transition
 from .model import Module
 
@@ -138,6 +139,11 @@ class Exploration:
 
 def explore(module: Module, limit: int = STATE_LIMIT) -> Exploration:
     """Breadth-first search of every state reachable from the start."""
+    with paused_gc():
+        return _explore(module, limit)
+
+
+def _explore(module: Module, limit: int) -> Exploration:
     cm = module.compiled
     nodes = module.nodes
     ripples = module.ripples

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
 
+from ._gc import paused_gc
 from .findings import Finding, ScenarioError
 from .model import Module
 from .references import check_references
@@ -38,6 +39,11 @@ def content_version(text: str | bytes) -> str:
 
 def load_module(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES) -> Module:
     """Load and check one module; raises :class:`ScenarioError` listing every problem."""
+    with paused_gc():
+        return _load_module(text, path, max_bytes)
+
+
+def _load_module(text: str | bytes, path: str, max_bytes: int) -> Module:
     data, source = load_yaml(text, path, max_bytes)
     parts = validate(ModuleSchema(), data, source)
     module = Module(**parts, version=content_version(text), source=source)

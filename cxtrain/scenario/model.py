@@ -196,26 +196,42 @@ class CompiledModule:
             for choice in node.choices:
                 self.choice_when[node.id, choice.id] = self._compile(choice.condition)
         self.ripple_when = tuple(self._compile(r.condition) for r in module.ripples)
+        # Grading applies the same few effects and flag sets hundreds of thousands of
+        # times: translate each distinct one once.
+        self._deltas: dict[Effects, tuple[int, ...] | None] = {}
+        self._masks: dict[tuple[str, ...], int] = {}
 
     def _compile(self, expr: Expr | None) -> Evaluator:
         if expr is None:
             return _always
         return compile_condition(expr, self.meter_index, self.flag_bit)
 
-    def deltas(self, effects: Effects) -> tuple[int, ...]:
-        out = [0] * len(self.starts)
-        for meter_id, delta in effects:
-            out[self.meter_index[meter_id]] += delta
-        return tuple(out)
+    def deltas(self, effects: Effects) -> tuple[int, ...] | None:
+        """Per-meter changes in meter order, or None when nothing changes."""
+        try:
+            return self._deltas[effects]
+        except KeyError:
+            out = [0] * len(self.starts)
+            for meter_id, delta in effects:
+                out[self.meter_index[meter_id]] += delta
+            result = tuple(out) if any(out) else None
+            self._deltas[effects] = result
+            return result
 
-    def mask(self, flags: tuple[str, ...] | frozenset[str]) -> int:
-        result = 0
-        for flag in flags:
-            result |= 1 << self.flag_bit[flag]
-        return result
+    def mask(self, flags: tuple[str, ...]) -> int:
+        try:
+            return self._masks[flags]
+        except KeyError:
+            result = 0
+            for flag in flags:
+                result |= 1 << self.flag_bit[flag]
+            self._masks[flags] = result
+            return result
 
-    def apply(self, meters: tuple[int, ...], deltas: tuple[int, ...]) -> tuple[int, ...]:
+    def apply(self, meters: tuple[int, ...], deltas: tuple[int, ...] | None) -> tuple[int, ...]:
         """Add deltas to meters, each clamped to its range."""
+        if deltas is None:
+            return meters
         return tuple(
             lo if v + d < lo else hi if v + d > hi else v + d
             for v, d, lo, hi in zip(meters, deltas, self.lows, self.highs, strict=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ._gc import paused_gc
 from .findings import Finding, ScenarioError
 
 Path = tuple[str | int, ...]
@@ -234,6 +235,11 @@ def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTE
                     )
                 ]
             ) from None
+    with paused_gc():
+        return _build(text, path, source)
+
+
+def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
