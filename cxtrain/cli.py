@@ -103,6 +103,53 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@main.command("library")
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--markdown", is_flag=True, help="Print a Markdown overview (as in docs/library.md).")
+def library_command(folders: tuple[Path, ...], markdown: bool) -> None:
+    """List the modules and tracks of a library by role (default: the bundled one)."""
+    from .scenario import bundled_path, load_library
+
+    lib = load_library(list(folders) or [bundled_path()])
+    for finding in lib.findings:
+        click.echo(finding.format(), err=True)
+    by_role = lib.by_role()
+    if markdown:
+        click.echo(_library_markdown(lib, by_role))
+        return
+    for role in lib.ladder():
+        click.secho(f"{role.title} ({role.id})", bold=True)
+        for module in by_role.get(role.id, []):
+            click.echo(f"  {module.id:<40} {module.minutes:>3} min  {module.title}")
+    for track in lib.tracks.values():
+        click.secho(f"Track {track.id}: {track.title}", bold=True)
+        click.echo("  " + " -> ".join(track.modules))
+
+
+def _library_markdown(lib, by_role) -> str:  # type: ignore[no-untyped-def]
+    lines = []
+    for role in lib.ladder():
+        modules = by_role.get(role.id, [])
+        lines += [f"### {role.title}", "", f"*{role.line_of_sight}*", ""]
+        lines += ["| module | minutes | decisions | endings | what it teaches |", "| --- | --- | --- | --- | --- |"]
+        for m in modules:
+            summary = " ".join(m.summary.split())
+            lines.append(
+                f"| **{m.title}** (`{m.id}`) | {m.minutes} | {len(m.decision_nodes)} | "
+                f"{len(m.ending_nodes)} | {summary} |"
+            )
+        lines.append("")
+    for track in lib.tracks.values():
+        lines += [f"### Track: {track.title} (`{track.id}`)", "", " ".join(track.summary.split()), ""]
+        for number, module_id in enumerate(track.modules, start=1):
+            module = lib.modules.get(module_id)
+            title = module.title if module else module_id
+            role = lib.roles[module.role].title if module and module.role in lib.roles else ""
+            lines.append(f"{number}. {title} ({role}, `{module_id}`)")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _load_for_play(file: Path):  # type: ignore[no-untyped-def]
     roles = {}
     with contextlib.suppress(ScenarioError):

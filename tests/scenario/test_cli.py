@@ -112,3 +112,18 @@ def test_console_script_runs_as_a_process() -> None:
         check=True,
     )
     assert json.loads(done.stdout)["passed"] is False
+
+
+def test_library_listing_by_role(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "tracks").mkdir()
+    (tmp_path / "tracks" / "t.yaml").write_text("id: t\ntitle: Walk\nmodules: [good]\n")
+    outcome = run("library", str(tmp_path))
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.output.splitlines()
+    assert lines[0] == "Clerical intern (clerical-intern)"
+    assert lines[1].split()[:3] == ["good", "5", "min"]
+    assert "Track t: Walk" in outcome.output
+    markdown = run("library", "--markdown", str(tmp_path)).output
+    assert "| **Fixture good** (`good`) | 5 | 1 | 2 |" in markdown
+    assert "1. Fixture good (Clerical intern, `good`)" in markdown
