@@ -1,0 +1,178 @@
+"""Throughput and latency of the play step versus a bare Flask route, on SQLite and PostgreSQL.
+
+    python benchmarks/bench_play.py [--clients 50] [--seconds 10] [--workers N] [--postgres URL]
+
+For each database it starts one gunicorn server (the same one `cxtrain serve` runs, same
+workers and threads) whose app is the real cxtrain app plus a bare "hello" route, then runs
+50 concurrent keep-alive clients on loopback against each route in turn. The play step is
+POST /api/attempts/<id>/choices with a bearer token: parsed, checked, persisted (committed),
+next node returned. Starting a new attempt when one ends is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "web" / "fixtures"
+MODULE = "web-fixture"
+PASSWORD = "benchmark password"
+
+
+def bench_app():  # type: ignore[no-untyped-def]
+    from cxtrain.web import create_app
+
+    app = create_app()
+
+    @app.get("/hello")
+    def hello() -> str:
+        return "hello"
+
+    return app
+
+
+def serve(port: int, workers: int, threads: int) -> None:
+    from cxtrain.web.server import run
+
+    run(bench_app, "127.0.0.1", port, workers, threads)
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, mode: str, token: str, stop_at: float) -> None:
+        super().__init__(daemon=True)
+        self.port, self.mode, self.token, self.stop_at = port, mode, token, stop_at
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def request(self, conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, data
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        attempt = None
+        while time.perf_counter() < self.stop_at:
+            if self.mode == "hello":
+                t0 = time.perf_counter()
+                status, _ = self.request(conn, "GET", "/hello")
+                self.latencies.append(time.perf_counter() - t0)
+                self.errors += status != 200
+                continue
+            if attempt is None or attempt["finished"]:
+                status, data = self.request(conn, "POST", "/api/attempts", {"module": MODULE})
+                attempt = json.loads(data)
+                continue
+            choice = attempt["node"]["choices"][0]["id"]
+            t0 = time.perf_counter()
+            status, data = self.request(
+                conn, "POST", f"/api/attempts/{attempt['id']}/choices", {"node": attempt["node"]["id"], "choice": choice}
+            )
+            self.latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                self.errors += 1
+                attempt = None
+            else:
+                attempt = json.loads(data)
+        conn.close()
+
+
+def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> dict[str, float]:
+    stop_at = time.perf_counter() + seconds
+    threads = [Client(port, mode, token, stop_at) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    lat = sorted(x for t in threads for x in t.latencies)
+    return {
+        "requests": len(lat),
+        "rps": len(lat) / elapsed,
+        "median_ms": statistics.median(lat) * 1000,
+        "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
+        "errors": sum(t.errors for t in threads),
+    }
+
+
+def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    cli = [sys.executable, "-m", "cxtrain.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "users", "add", "bench@example.org"], env=env, input=PASSWORD + "\n", text=True,
+                   capture_output=True, check=False)
+    token = subprocess.run([*cli, "tokens", "create", "bench@example.org"], env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        for _ in range(300):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/hello")
+                break
+            except OSError:
+                time.sleep(0.1)
+        measure(port, "hello", token, args.clients, 2)  # warm-up: imports, pools, module cache
+        measure(port, "play", token, args.clients, 2)
+        results = {mode: measure(port, mode, token, args.clients, args.seconds) for mode in ("hello", "play")}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    hello, play = results["hello"], results["play"]
+    print(f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, {args.seconds:.0f} s each")
+    for mode, r in results.items():
+        print(f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
+              f"   ({r['requests']} requests, {r['errors']} errors)")
+    ratio = play["rps"] / hello["rps"]
+    verdict = "OK" if ratio >= 0.5 and play["p99_ms"] < 100 else "below target"
+    print(f"  play/hello throughput ratio {ratio:.2f} (target >= 0.5, p99 < 100 ms): {verdict}")
+    return results
+
+
+def main() -> None:
+    from cxtrain.web.server import default_workers
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgres", default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),
+                        help="PostgreSQL URL of an empty database (default: $CXTRAIN_TEST_POSTGRES_URL)")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.workers, args.threads)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        base = {**os.environ, "CXTRAIN_INSTANCE": tmp, "CXTRAIN_SCENARIOS": str(FIXTURES),
+                "CXTRAIN_INSECURE_COOKIES": "1"}
+        base.pop("DATABASE_URL", None)
+        run_for("SQLite (WAL)", base, args)
+        if args.postgres:
+            run_for("PostgreSQL", {**base, "DATABASE_URL": args.postgres}, args)
+        else:
+            print("\nPostgreSQL: skipped (pass --postgres URL or set CXTRAIN_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()
