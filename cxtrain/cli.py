@@ -40,7 +40,14 @@ class LazyGroup(click.Group):
             try:
                 module = importlib.import_module(module_name)
             except ImportError as exc:
-                raise click.ClickException(f"'{cmd_name}' is not available: {exc}") from exc
+                # Keep `cxtrain --help` and the core commands working when an optional
+                # layer cannot be imported; say why only when the command is used.
+                reason = str(exc)
+
+                def unavailable() -> None:
+                    raise click.ClickException(f"'{cmd_name}' is not available: {reason}")
+
+                return click.Command(cmd_name, callback=unavailable, help=f"(unavailable: {reason})")
             return getattr(module, attr)
         return super().get_command(ctx, cmd_name)
 

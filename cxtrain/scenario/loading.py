@@ -151,7 +151,7 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
             "error",
             "unknown-key",
             f"Unknown key '{name}' in {what}{_describe(path[:-1])}.{did_you_mean(str(name), allowed)} "
-            f"Allowed keys: {one_of(allowed, 20)}.",
+            f"Allowed keys: {one_of(allowed, 20)}.{_comma_hint(str(name))}",
         )
     if message == "Missing data for required field.":
         line, col = source.at(path[:-1])
@@ -181,6 +181,15 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
         code,
         f"Invalid {label} in {what}{_describe(path[:-1])}: {message}{hint}",
     )
+
+
+def _comma_hint(name: str) -> str:
+    if " " in name.strip():
+        return (
+            " A comma inside {...} starts a new key: if this is part of a text, put the whole "
+            'text in quotes, e.g. {title: "One letter, read in time"}.'
+        )
+    return ""
 
 
 def _key_finding(message: str, path: Path, source: SourceMap) -> Finding:
