@@ -127,7 +127,7 @@ def _window(count: int, viewer_index: int | None, top: int, around: int) -> list
 def rank(entries: Iterable[LeaderEntry], viewer_id: Hashable, top: int = 5, around: int = 2) -> Board:
     """The board ``viewer_id`` sees: the ``top`` first rows and ``around`` rows either side of them."""
     pool = [e for e in entries if e.learner_id == viewer_id or (visibility_of(e) != "hidden" and e.xp > 0)]
-    pool.sort(key=lambda e: (-e.xp, e.learner_id != viewer_id, str(e.learner_id)))
+    pool.sort(key=lambda e: (-e.xp, str(e.learner_id)))  # ties: a stable order that favours nobody
     ranks = _competition_ranks([e.xp for e in pool])
     viewer_index = next((i for i, e in enumerate(pool) if e.learner_id == viewer_id), None)
     rows = tuple(
