@@ -59,7 +59,7 @@ def test_best_play_scores_one_and_publishes_grade_once(make_block, runtime):
     status, again = call(block, "choose", {"node": "phone", "choice": "tell"})
     assert status == 409
     assert again["error"] == "attempt-finished"
-    assert again["state"]["finished"] is True
+    assert again["attempt"]["finished"] is True
     assert len(runtime.of("grade")) == 1
     assert block.max_score() == 1.0
 
@@ -84,7 +84,7 @@ def test_stale_node_answers_409_with_the_current_state(make_block):
     status, answer = call(block, "choose", {"node": "counter", "choice": "form"})
     assert status == 409
     assert answer["error"] == "stale-node"
-    assert answer["state"]["node"]["id"] == "phone"
+    assert answer["attempt"]["node"]["id"] == "phone"
     assert AttemptState.from_json(block.attempt).node == "phone"
 
 

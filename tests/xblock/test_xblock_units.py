@@ -53,3 +53,16 @@ def test_stats_reset_when_the_module_changes():
     counted = stats.count_choice({}, "v1", "counter", "search")
     assert counted["choices"] == {"counter": {"search": 1}}
     assert stats.count_choice(counted, "v2", "counter", "form")["choices"] == {"counter": {"form": 1}}
+
+
+def test_shared_css_is_confined_to_the_block():
+    from cxtrain_xblock.rendering import scope_css
+
+    css = """/* c */ :root { --a: 1; } body, .x { color: red; }
+    @media (max-width: 30rem) { main { padding: 0; } }
+    @font-face { font-family: X; src: local(X); }"""
+    scoped = scope_css(css, ".cxscenario")
+    assert ".cxscenario {--a: 1;}" in scoped
+    assert ".cxscenario, .cxscenario .x {color: red;}" in scoped
+    assert "@media (max-width: 30rem) {\n.cxscenario main {padding: 0;}" in scoped
+    assert "@font-face {" in scoped and ".cxscenario @font-face" not in scoped

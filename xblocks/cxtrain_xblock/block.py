@@ -129,7 +129,7 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XB
 
     def _fragment(self, html: str, args: dict[str, Any]) -> Fragment:
         frag = Fragment(html)
-        shared_css = rendering.shared_asset("css")
+        shared_css = rendering.shared_css()
         if shared_css:
             frag.add_css(shared_css)
         frag.add_css(rendering.own_asset("cxscenario.css"))

@@ -203,7 +203,7 @@ class PlayMixin:
             outcome = choose(module, state, data["node"], data["choice"])
         except (StaleNode, AttemptFinished) as exc:
             message = self._("That step was already taken (another tab or a double click); here is where you are.")
-            raise PlayError4xx(409, exc.code, message, state=self.answer(module, state)) from exc
+            raise PlayError4xx(409, exc.code, message, attempt=self.answer(module, state)) from exc
         except ChoiceUnavailable as exc:
             raise PlayError4xx(400, exc.code, self._("That choice is not available at this point.")) from exc
         new = outcome.state

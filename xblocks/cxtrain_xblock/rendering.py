@@ -8,6 +8,7 @@ to the fragment as inline text, the block's own from its ``public/`` folder.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -41,6 +42,74 @@ def shared_partial_available() -> bool:
 def shared_asset(kind: str) -> str | None:
     """The shared stylesheet (``css``) or play script (``js``), if the templates package has it."""
     return _resource(SHARED_PACKAGE, *(SHARED_CSS if kind == "css" else SHARED_JS))
+
+
+@lru_cache(maxsize=1)
+def shared_css() -> str | None:
+    """The service's stylesheet confined to the block, or None if the templates package has none.
+
+    It is written for whole pages (``body``, ``button``, ``table``, ``:root``); added
+    unchanged to a course page it would restyle the LMS around the block.
+    """
+    text = shared_asset("css")
+    return scope_css(text, SCOPE) if text else None
+
+
+SCOPE = ".cxscenario"
+_PAGE_SELECTORS = {":root", "html", "body"}
+_VERBATIM_AT_RULES = ("@font-face", "@keyframes", "@-webkit-keyframes", "@import", "@charset", "@page")
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Prefix every selector with ``scope``; page-level selectors (``:root``, ``html``, ``body``) become it.
+
+    A small brace matcher, enough for hand-written stylesheets: comments are
+    dropped, ``@media``/``@supports`` blocks are scoped inside, other at-rules
+    are kept as they are.
+    """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: list[str] = []
+    pos = 0
+    while pos < len(css):
+        brace = css.find("{", pos)
+        semicolon = css.find(";", pos)
+        if brace == -1:
+            break
+        head = css[pos:brace].strip()
+        if head.startswith("@") and semicolon != -1 and semicolon < brace:
+            out.append(css[pos : semicolon + 1].strip())  # @import/@charset statements
+            pos = semicolon + 1
+            continue
+        end = _matching(css, brace)
+        body = css[brace + 1 : end]
+        if head.startswith(("@media", "@supports")):
+            out.append(f"{head} {{\n{scope_css(body, scope)}\n}}")
+        elif head.startswith(_VERBATIM_AT_RULES):
+            out.append(f"{head} {{{body}}}")
+        else:
+            selectors = ", ".join(_scope_selector(sel.strip(), scope) for sel in head.split(",") if sel.strip())
+            out.append(f"{selectors} {{{body.strip()}}}")
+        pos = end + 1
+    return "\n".join(out) + "\n"
+
+
+def _matching(css: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(css)):
+        if css[index] == "{":
+            depth += 1
+        elif css[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(css) - 1
+
+
+def _scope_selector(selector: str, scope: str) -> str:
+    first, _, rest = selector.partition(" ")
+    if first in _PAGE_SELECTORS:
+        return f"{scope} {rest}".strip()
+    return f"{scope} {selector}"
 
 
 def own_asset(name: str) -> str:

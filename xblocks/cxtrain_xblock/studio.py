@@ -167,7 +167,7 @@ class StudioMixin:
                 stats=stats.current(self.stats, module.version),
             )
         frag = Fragment(rendering.render("author.html", self._, **context_vars))
-        shared_css = rendering.shared_asset("css")
+        shared_css = rendering.shared_css()
         if shared_css:
             frag.add_css(shared_css)
         frag.add_css(rendering.own_asset("cxscenario.css"))

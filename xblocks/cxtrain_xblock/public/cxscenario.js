@@ -82,8 +82,8 @@ function CxScenarioBlock(runtime, element, args) {
       busy = false;
       if (res.status === 200) {
         show(res.json, handler === "restart" ? messages.restarted : null);
-      } else if (res.status === 409 && res.json.state) {
-        show(res.json.state, messages.stale);
+      } else if (res.status === 409 && res.json.attempt) {
+        show(res.json.attempt, messages.stale);
       } else {
         failed(res.json && res.json.message);
       }

@@ -1,0 +1,170 @@
+"""Integration: the xblock-sdk workbench serves the block and a learner plays it to the end in Chromium.
+
+The workbench runs in a subprocess (Django's runserver on 127.0.0.1 and a free port)
+with its own settings module and SQLite file in a temporary folder, after running
+its migrations (with --run-syncdb: the workbench app has no migration files). Skipped when Chromium is missing, unless CXTRAIN_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SETTINGS = '''
+from workbench.settings import *  # noqa: F403
+
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {db!r}}}}}
+DJFS = {{"type": "osfs", "directory_root": {fs!r}, "url_root": "/static/djpyfs"}}
+LOGGING = {{"version": 1, "disable_existing_loggers": False}}
+DEBUG = True
+'''
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _chromium_or_skip() -> None:
+    if not Path(CHROMIUM).exists() and os.environ.get("CXTRAIN_REQUIRE_BROWSER") != "1":
+        pytest.skip(f"{CHROMIUM} is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the workbench exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback URL built here
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"the workbench did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _chromium_or_skip()
+    folder = tmp_path_factory.mktemp("workbench")
+    (folder / "var").mkdir()
+    (folder / "djpyfs").mkdir()
+    (folder / "cx_workbench_settings.py").write_text(
+        SETTINGS.format(db=str(folder / "workbench.sqlite3"), fs=str(folder / "djpyfs")), encoding="utf-8"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]),
+        "DJANGO_SETTINGS_MODULE": "cx_workbench_settings",
+        "EXCLUDE_SAMPLE_XBLOCKS": "yes",
+        "WORKBENCH_RESET_STATE_ON_RESTART": "true",
+    }
+    django = [sys.executable, "-m", "django"]
+    subprocess.run([*django, "migrate", "--run-syncdb", "--noinput", "-v", "0"], cwd=folder, env=env, check=True, timeout=120)
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [*django, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/", process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        if process.returncode not in (0, -15, None):
+            print((folder / "server.log").read_text(encoding="utf-8")[-4000:])
+
+
+@pytest.fixture
+def page(workbench: str):
+    from playwright.sync_api import sync_playwright
+
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None:
+    page.goto(f"{workbench}/scenario/cxscenario.0/?student=learner-a")
+    block = page.locator(".cxscenario")
+    assert block.locator("#cx-node-title").inner_text() == "Monday morning"
+
+    # Keyboard only: Tab to the first choice and press Enter; focus moves to the feedback heading.
+    block.get_by_role("button", name="Walk it over to the Care team now").focus()
+    page.keyboard.press("Enter")
+    feedback = block.locator("#cx-feedback-title")
+    feedback.wait_for()
+    assert "Care reads it the same morning." in block.locator(".cx-feedback").inner_text()
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+    assert block.locator("#cx-node-title").inner_text() == "Later that day"
+
+    block.get_by_role("button", name="Tell them Care has it and will call back today").click()
+    result = block.locator(".cx-result")
+    result.wait_for()
+    assert "100%" in result.inner_text()
+    assert "passed" in result.inner_text()
+    assert "100%" in block.locator("[data-cxs-graded]").inner_text()
+    assert block.locator("[data-cxs-xp]").inner_text() == "30"
+
+    # The state is the server's: a reload shows the same ending and score.
+    page.reload()
+    assert "100%" in page.locator(".cxscenario .cx-result").inner_text()
+
+    # Play again, badly this time: the best-attempt policy keeps the graded score.
+    page.locator(".cxscenario [data-cxs-restart]").click()
+    page.locator(".cxscenario").get_by_role("button", name="Drop it in the internal mail tray").click()
+    page.locator(".cxscenario").get_by_role("button", name="Transfer the call to the switchboard").click()
+    page.locator(".cxscenario .cx-result").wait_for()
+    assert "0%" in page.locator(".cxscenario .cx-result").inner_text()
+    assert "100%" in page.locator(".cxscenario [data-cxs-graded]").inner_text()
+
+
+def test_handlers_refuse_requests_without_csrf_token(workbench: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - loopback URL built here
+        f"{workbench}/handler/x/choose/?student=learner-b",
+        data=b'{"node": "desk", "choice": "tray"}',
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+    assert err.value.code == 403
