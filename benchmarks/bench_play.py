@@ -23,10 +23,26 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "web" / "fixtures"
-MODULE = "web-fixture"
+MODULE = "bench-loop"
 PASSWORD = "benchmark password"
+STEPS_PER_ATTEMPT = 20
+# A module whose first choice loops back, so that the measured requests are play steps and not
+# mostly attempt starts; every step is still validated, persisted and committed.
+LOOP_MODULE = """id: bench-loop
+title: Benchmark loop
+role: frontline-associate
+start: desk
+nodes:
+  desk:
+    text: Another **customer** at the desk.
+    customer_link: Every one of them counts.
+    choices:
+      - {id: serve, text: Serve them well, feedback: They leave happy., next: desk}
+      - {id: close, text: Close the desk, effects: {customer: -10}, next: closed}
+  closed:
+    ending: {title: Closed}
+    text: The desk is closed.
+"""
 
 
 def bench_app():  # type: ignore[no-untyped-def]
@@ -71,14 +87,17 @@ class Client(threading.Thread):
                 self.latencies.append(time.perf_counter() - t0)
                 self.errors += status != 200
                 continue
-            if attempt is None or attempt["finished"]:
+            if attempt is None or attempt["finished"] or attempt["step"] >= STEPS_PER_ATTEMPT:
                 status, data = self.request(conn, "POST", "/api/attempts", {"module": MODULE})
                 attempt = json.loads(data)
                 continue
             choice = attempt["node"]["choices"][0]["id"]
             t0 = time.perf_counter()
             status, data = self.request(
-                conn, "POST", f"/api/attempts/{attempt['id']}/choices", {"node": attempt["node"]["id"], "choice": choice}
+                conn,
+                "POST",
+                f"/api/attempts/{attempt['id']}/choices",
+                {"node": attempt["node"]["id"], "choice": choice},
             )
             self.latencies.append(time.perf_counter() - t0)
             if status != 200:
@@ -111,18 +130,37 @@ def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> d
 def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
     cli = [sys.executable, "-m", "cxtrain.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "users", "add", "bench@example.org"], env=env, input=PASSWORD + "\n", text=True,
-                   capture_output=True, check=False)
-    token = subprocess.run([*cli, "tokens", "create", "bench@example.org"], env=env, check=True,
-                           capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [*cli, "users", "add", "bench@example.org"],
+        env=env,
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    token = subprocess.run(
+        [*cli, "tokens", "create", "bench@example.org"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         for _ in range(300):
@@ -138,10 +176,14 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         server.terminate()
         server.wait(timeout=20)
     hello, play = results["hello"], results["play"]
-    print(f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, {args.seconds:.0f} s each")
+    print(
+        f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, {args.seconds:.0f} s each"
+    )
     for mode, r in results.items():
-        print(f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
-              f"   ({r['requests']} requests, {r['errors']} errors)")
+        print(
+            f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
+            f"   ({r['requests']} requests, {r['errors']} errors)"
+        )
     ratio = play["rps"] / hello["rps"]
     verdict = "OK" if ratio >= 0.5 and play["p99_ms"] < 100 else "below target"
     print(f"  play/hello throughput ratio {ratio:.2f} (target >= 0.5, p99 < 100 ms): {verdict}")
@@ -156,16 +198,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--postgres", default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),
-                        help="PostgreSQL URL of an empty database (default: $CXTRAIN_TEST_POSTGRES_URL)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),
+        help="PostgreSQL URL of an empty database (default: $CXTRAIN_TEST_POSTGRES_URL)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.workers, args.threads)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        base = {**os.environ, "CXTRAIN_INSTANCE": tmp, "CXTRAIN_SCENARIOS": str(FIXTURES),
-                "CXTRAIN_INSECURE_COOKIES": "1"}
+        (Path(tmp) / "library").mkdir()
+        (Path(tmp) / "library" / "bench-loop.yaml").write_text(LOOP_MODULE)
+        base = {
+            **os.environ,
+            "CXTRAIN_INSTANCE": tmp,
+            "CXTRAIN_SCENARIOS": str(Path(tmp) / "library"),
+            "CXTRAIN_INSECURE_COOKIES": "1",
+        }
         base.pop("DATABASE_URL", None)
         run_for("SQLite (WAL)", base, args)
         if args.postgres:
