@@ -23,15 +23,13 @@ def test_attempts():
     assert not scoring.may_start(2, 2)
 
 
-@pytest.mark.parametrize(("xp", "level"), [(0, 1), (99, 1), (100, 2), (299, 2), (300, 3), (600, 4), (1000, 5)])
-def test_level_curve(xp, level):
-    assert gamify.level_for(xp) == level
-
-
-def test_xp_rule():
-    assert gamify.xp_for(40, 1.0) == 40
-    assert gamify.xp_for(40, 0.5) == 20
-    assert gamify.next_level_xp(150) == 300
+def test_xp_pays_only_the_improvement_and_levels_follow_the_shared_curve():
+    assert gamify.xp_earned(40, 0.5, 0) == 20
+    assert gamify.xp_earned(40, 1.0, 20) == 20
+    assert gamify.xp_earned(40, 0.25, 40) == 0
+    assert gamify.level(0).number == 1
+    assert gamify.level(100).number == 2
+    assert gamify.level(99).xp_next == 100
 
 
 def test_normalize_yaml_is_idempotent():

@@ -2,7 +2,8 @@
 
 The workbench runs in a subprocess (Django's runserver on 127.0.0.1 and a free port)
 with its own settings module and SQLite file in a temporary folder, after running
-its migrations (with --run-syncdb: the workbench app has no migration files). Skipped when Chromium is missing, unless CXTRAIN_REQUIRE_BROWSER=1.
+its migrations (with --run-syncdb: the workbench app has no migration files).
+Skipped when Chromium is missing, unless CXTRAIN_REQUIRE_BROWSER=1.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SETTINGS = '''
+SETTINGS = """
 from workbench.settings import *  # noqa: F403
 
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {db!r}}}}}
 DJFS = {{"type": "osfs", "directory_root": {fs!r}, "url_root": "/static/djpyfs"}}
 LOGGING = {{"version": 1, "disable_existing_loggers": False}}
 DEBUG = True
-'''
+"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,7 +60,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> 
         if process.poll() is not None:
             raise RuntimeError(f"the workbench exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback URL built here
+            with urllib.request.urlopen(url, timeout=5):
                 return
         except OSError:
             time.sleep(0.3)
@@ -83,7 +84,8 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "WORKBENCH_RESET_STATE_ON_RESTART": "true",
     }
     django = [sys.executable, "-m", "django"]
-    subprocess.run([*django, "migrate", "--run-syncdb", "--noinput", "-v", "0"], cwd=folder, env=env, check=True, timeout=120)
+    migrate = [*django, "migrate", "--run-syncdb", "--noinput", "-v", "0"]
+    subprocess.run(migrate, cwd=folder, env=env, check=True, timeout=120)
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
@@ -159,12 +161,12 @@ def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None
 
 
 def test_handlers_refuse_requests_without_csrf_token(workbench: str) -> None:
-    request = urllib.request.Request(  # noqa: S310 - loopback URL built here
+    request = urllib.request.Request(
         f"{workbench}/handler/x/choose/?student=learner-b",
         data=b'{"node": "desk", "choice": "tray"}',
         headers={"Content-Type": "application/json"},
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+        urllib.request.urlopen(request, timeout=10)
     assert err.value.code == 403

@@ -142,6 +142,7 @@ class PlayMixin:
             if state.finished:
                 view["missed"] = missed_choices(module, state)
         left = scoring.attempts_left(self.max_attempts, self.attempts_started)
+        level = gamify.level(self.xp_total)
         graded = scoring.policy_score(self.grading_policy, self.scores)
         return {
             "block": self,
@@ -149,8 +150,9 @@ class PlayMixin:
             "view": view,
             "notice": notice,
             "xp": self.xp_total,
-            "level": gamify.level_for(self.xp_total),
-            "next_level_xp": gamify.next_level_xp(self.xp_total),
+            "level": level.number,
+            "level_name": self._(level.name),
+            "next_level_xp": level.xp_next,
             "attempts_used": self.attempts_started,
             "attempts_left": left,
             "can_restart": bool(state is None or state.finished)
@@ -170,6 +172,7 @@ class PlayMixin:
             {
                 "xp": context["xp"],
                 "level": context["level"],
+                "level_name": context["level_name"],
                 "attempts_used": context["attempts_used"],
                 "attempts_left": context["attempts_left"],
                 "can_restart": context["can_restart"],
@@ -238,11 +241,10 @@ class PlayMixin:
             self.runtime.publish(self, "grade", {"value": value, "max_value": 1.0})
             self.graded_attempts = len(self.scores)
             self.emit_completion(1.0)  # type: ignore[attr-defined]
-        earned = gamify.xp_for(module.xp_value, max(self.scores))
-        if earned > self.xp_awarded:
-            # Only the improvement counts, so replaying a block can never farm XP.
-            self.xp_total += earned - self.xp_awarded
-            self.xp_awarded = earned
+        earned = gamify.xp_earned(module.xp_value, res.score, self.xp_awarded)
+        if earned:
+            self.xp_total += earned
+            self.xp_awarded += earned
         self.stats = stats.count_finish(self.stats, module.version, state.node, res.passed)
         self.runtime.publish(
             self,
