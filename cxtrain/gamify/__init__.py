@@ -6,7 +6,7 @@ the Flask service and the XBlock each build the inputs from their own storage
 tested at any moment in any time zone. docs/gamification.md explains the rules.
 """
 
-from .badgefile import default_badges_path, lint_badges, load_badges, load_badges_text
+from .badgefile import badges_file_for, default_badges_path, lint_badges, load_badges, load_badges_text
 from .badges import Badge, BadgeContext, Rule, badges_earned, holds, new_badges
 from .insight import AttemptOutcome, Coverage, RoleStats, WeakWheel, outcome_of, role_coverage, weak_wheel
 from .leaderboard import (
@@ -65,6 +65,7 @@ __all__ = [
     "badge_class",
     "badge_svg",
     "badges_earned",
+    "badges_file_for",
     "default_badges_path",
     "due_items",
     "holds",

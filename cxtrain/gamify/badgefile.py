@@ -50,7 +50,7 @@ class OwnRoleField(fields.Field):
             return "all"
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value
-        raise ValidationError("Write 'all' or a number of modules (1 or more).")
+        raise ValidationError("Write 'all', or a count of modules such as 2.")
 
 
 class RuleSchema(Schema):
@@ -135,6 +135,16 @@ def load_badges(path: Path | str | None = None) -> list[Badge]:
     """Badges from a badges.yaml file (the bundled one when ``path`` is None)."""
     file = Path(path) if path is not None else default_badges_path()
     return load_badges_text(file.read_bytes(), str(file))
+
+
+def badges_file_for(folders: Sequence[Path | str]) -> Path:
+    """The badges.yaml that applies to a library: the last folder's that has one, else the bundled one.
+
+    The same rule as roles.yaml, so an organisation replaces the bundled badges by
+    putting its own file in a folder listed in ``CXTRAIN_SCENARIOS``.
+    """
+    local = [Path(f) / BADGES_FILE for f in folders if (Path(f) / BADGES_FILE).is_file()]
+    return local[-1] if local else default_badges_path()
 
 
 def lint_badges(badges: Sequence[Badge], library: Library | Catalog) -> list[Finding]:

@@ -139,10 +139,9 @@ def weak_wheel(
         return None
     weakest = min(
         judged,
-        key=lambda s: (s.customer, -s.misses_per_attempt, order.get(s.role, len(order)), s.role),
+        key=lambda s: (s.customer or 0.0, -s.misses_per_attempt, order.get(s.role, len(order)), s.role),
     )
-    assert weakest.customer is not None
-    return WeakWheel(weakest.role, weakest.customer, weakest.attempts, by_role)
+    return WeakWheel(weakest.role, weakest.customer or 0.0, weakest.attempts, by_role)
 
 
 def role_coverage(

@@ -15,6 +15,8 @@ from cxtrain.gamify import (
     Catalog,
     FinishedAttempt,
     badges_earned,
+    badges_file_for,
+    default_badges_path,
     lint_badges,
     load_badges,
     load_badges_text,
@@ -60,6 +62,13 @@ def test_bundled_rules_are_the_documented_ones():
     assert rules["team-player"] == Rule(team_track="any")
 
 
+def test_a_library_folder_can_replace_the_bundled_badges(tmp_path):
+    assert badges_file_for([tmp_path]) == default_badges_path()
+    (tmp_path / "badges.yaml").write_text(badges_yaml("ours: {title: Ours, description: D, rule: {xp: 10}}\n"))
+    assert badges_file_for([bundled_path(), tmp_path]) == tmp_path / "badges.yaml"
+    assert [b.id for b in load_badges(badges_file_for([tmp_path]))] == ["ours"]
+
+
 # -- the loader ----------------------------------------------------------------------------
 
 
@@ -89,7 +98,8 @@ def test_an_unknown_rule_key_is_reported_at_its_line():
     ("rule", "fragment"),
     [
         ("{}", "at least one condition"),
-        ("{own_role: some}", "'all' or a number"),
+        ("{own_role: some}", "a count of modules"),
+        ("{own_role: 0}", "a count of modules"),
         ("{every_role: false}", "every_role: true"),
         ("{passes: 0}", "1 or more"),
         ("{score: 1.5}", "at most 1"),
