@@ -139,3 +139,11 @@ def test_an_item_whose_node_changed_is_dropped(fork):
 def test_items_survive_a_json_round_trip():
     original = schedule_after(item(), True, at("2024-05-01 10:00"), "Asia/Tokyo")
     assert PracticeItem.from_dict(original.as_dict()) == original
+
+
+def test_due_time_on_a_day_whose_midnight_does_not_exist():
+    # Chile moves its clocks from 24:00 on 7 September 2024 straight to 01:00 on the 8th.
+    answered = at("2024-09-07 15:00")
+    due = schedule_after(item(), False, answered, "America/Santiago").due_at
+    assert due.astimezone(ZoneInfo("America/Santiago")).date().isoformat() == "2024-09-08"
+    assert due == at("2024-09-08 04:00")
