@@ -8,7 +8,7 @@ from cxtrain.playview import attempt_payload
 from cxtrain.scenario import AttemptState, load_module
 
 
-def test_first_view_starts_an_attempt(make_block):
+def test_first_view_starts_an_attempt(make_block, runtime):
     block = make_block()
     assert block.attempt == ""
     html = block.render("student_view").content
@@ -17,6 +17,8 @@ def test_first_view_starts_an_attempt(make_block):
     assert "Tell them you found it" not in html  # hidden until 'searched' is set
     assert AttemptState.from_json(block.attempt).node == "counter"
     assert block.attempts_started == 1
+    stored = runtime.get_block(block.scope_ids.usage_id)  # a fresh object reads the store
+    assert AttemptState.from_json(stored.attempt).node == "counter"
     block.render("student_view")
     assert block.attempts_started == 1  # viewing again does not start another
 

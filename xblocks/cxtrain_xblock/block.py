@@ -28,14 +28,11 @@ def _noop(text: str) -> str:
 
 
 @XBlock.needs("i18n")
-@XBlock.wants("user")
 class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XBlock):
     """A branching customer-centricity scenario, graded 0..1 and reported to the gradebook."""
 
     has_score = True
     icon_class = "problem"
-    # Studio's editor saves through studio_submit, which lints before it stores anything.
-    editable_fields = ("display_name", "weight", "max_attempts", "grading_policy")
 
     # --- content and settings (course team) -------------------------------------------------
     display_name = String(
@@ -112,7 +109,11 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XB
         if module is None:
             html = rendering.render("unavailable.html", self._, block=self)
             return self._fragment(html, {})
+        before = self.attempt
         state, notice = self.ensure_attempt(module)
+        if self.attempt != before:
+            # Views are not handlers: the runtime only writes fields back if we ask it to.
+            self.save()
         html = rendering.render("student.html", self._, **self.view_context(module, state, notice=notice))
         return self._fragment(html, self._script_args())
 
