@@ -160,6 +160,29 @@ def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None
     assert "100%" in page.locator(".cxscenario [data-cxs-graded]").inner_text()
 
 
+def test_studio_editor_refuses_errors_and_shows_them_by_line(workbench: str, page) -> None:
+    page.goto(f"{workbench}/scenario/cxscenario.0/studio_view/")
+    editor = page.locator(".cxscenario-studio")
+    yaml_box = editor.locator("#cxs-yaml")
+    text = yaml_box.input_value()
+    assert text.startswith("id: wb-misrouted-letter")
+    broken = text.replace("next: heard", "next: nowhere")
+    yaml_box.fill(broken)
+    editor.locator("[data-cxs-save]").click()
+    finding = editor.locator("[data-cxs-findings] li").first
+    finding.wait_for()
+    line = broken.splitlines().index("        next: nowhere") + 1
+    assert f"Line {line}, column" in finding.inner_text()
+    assert "nowhere" in finding.inner_text()
+    # Clicking the finding selects that line in the editor, for keyboard users too.
+    finding.locator("a").click()
+    selected = page.evaluate(
+        "(() => { const t = document.querySelector('#cxs-yaml');"
+        " return t.value.slice(t.selectionStart, t.selectionEnd); })()"
+    )
+    assert selected == "        next: nowhere"
+
+
 def test_handlers_refuse_requests_without_csrf_token(workbench: str) -> None:
     request = urllib.request.Request(
         f"{workbench}/handler/x/choose/?student=learner-b",

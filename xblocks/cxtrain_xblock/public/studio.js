@@ -27,6 +27,9 @@ function CxScenarioStudio(runtime, element, args) {
     }).then(function (r) { return r.json().then(function (j) { return { status: r.status, json: j }; }); });
   }
 
+  // Studio's runtime has notify (save spinner, closing the editor); the workbench's has not.
+  function notify(name, data) { if (typeof runtime.notify === "function") { runtime.notify(name, data); } }
+
   function source() {
     var checked = root.querySelector("input[name=source]:checked");
     return checked ? checked.value : "library";
@@ -85,20 +88,20 @@ function CxScenarioStudio(runtime, element, args) {
   });
   root.querySelector("[data-cxs-cancel]").addEventListener("click", function (e) {
     e.preventDefault();
-    runtime.notify("cancel", {});
+    notify("cancel", {});
   });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    runtime.notify("save", { state: "start", message: messages.saving });
+    notify("save", { state: "start", message: messages.saving });
     post("studio_submit", payload()).then(function (res) {
       if (res.status === 200) {
         showFindings(res.json.findings);
-        runtime.notify("save", { state: "end" });
+        notify("save", { state: "end" });
       } else {
         showFindings(res.json.findings, res.json.message || messages.refused);
-        runtime.notify("error", { title: messages.refused, message: res.json.message || "" });
+        notify("error", { title: messages.refused, message: res.json.message || "" });
       }
-    }).catch(function () { runtime.notify("error", { title: messages.failed, message: "" }); });
+    }).catch(function () { notify("error", { title: messages.failed, message: "" }); });
   });
   toggle();
 }
