@@ -186,3 +186,24 @@ def test_other_learners_have_their_own_state(make_block, runtime):
     assert other.attempt == ""
     assert other.xp_total == 0
     assert other.stats["finished"] == 1  # per-block summary is shared
+
+
+def test_an_edit_that_breaks_an_unfinished_path_restarts_it_for_free(make_block):
+    block = make_block(max_attempts="1")
+    play(block, [("counter", "form")])
+    block.yaml = MODULE_YAML.replace("id: form", "id: claim-form")
+    html = block.render("student_view").content
+    assert "was updated since your last visit" in html
+    assert AttemptState.from_json(block.attempt).node == "counter"
+    assert block.attempts_started == 1
+
+
+def test_an_edit_after_the_last_attempt_gives_no_extra_attempt(make_block):
+    block = make_block(max_attempts="1")
+    play(block, WORST_PATH)
+    block.yaml = MODULE_YAML.replace("id: form", "id: claim-form")
+    html = block.render("student_view").content
+    assert "You have used all your attempts." in html
+    assert block.attempts_started == 1
+    status, answer = call(block, "choose", {"node": "counter", "choice": "search"})
+    assert (status, answer["error"]) == (403, "no-attempts-left")

@@ -106,12 +106,13 @@ class PlayMixin:
             if state.version != module.version:
                 self.attempt = state.to_json()
             return state, notice
-        replacing = bool(self.attempt) and self.attempts_started > 0
+        # An unfinished attempt that cannot be read or carried over is replaced for free;
+        # after a finished one, a new attempt counts like any other.
+        replacing = bool(self.attempt) and self.attempts_started > 0 and not _finished(self.attempt)
         if not replacing and not scoring.may_start(self.max_attempts, self.attempts_started):
-            return None, notice
+            return None, None  # nothing starts again, so no notice saying it does
         state = start(module)
         self.attempt = state.to_json()
-        # An unreadable or outdated attempt is replaced without costing the learner an attempt.
         if not replacing:
             self.attempts_started += 1
             self.stats = stats.count_start(self.stats, module.version)
@@ -272,6 +273,14 @@ class PlayMixin:
         new, _ = self.ensure_attempt(module)
         assert new is not None  # may_start was checked just above
         return self.answer(module, new)
+
+
+def _finished(attempt_json: str) -> bool:
+    """Whether a stored attempt had reached an ending, even if it can no longer be loaded."""
+    try:
+        return bool(json.loads(attempt_json).get("finished", False))
+    except (ValueError, AttributeError):
+        return False
 
 
 def _steps(module: Module, state: AttemptState) -> list[dict[str, str]]:
