@@ -65,6 +65,7 @@ class Exploration:
     endings: list[int] = field(default_factory=list)
     no_choice: list[int] = field(default_factory=list)
     index: dict[PackedState, int] = field(default_factory=dict)
+    _best: list[float | None] | None = None
     fired_ripples: int = 0
     complete: bool = True
 
@@ -99,9 +100,15 @@ class Exploration:
     def best_reachable(self) -> list[float | None]:
         """For every state, the highest total of an ending reachable from it (None if none).
 
-        Endings are taken from the highest total down; a backward search from each
-        claims the states that can reach it and were not claimed by a better one.
+        Computed once per exploration: every finished attempt's ending page asks for it.
         """
+        if self._best is None:
+            self._best = self._compute_best_reachable()
+        return self._best
+
+    def _compute_best_reachable(self) -> list[float | None]:
+        # Endings are taken from the highest total down; a backward search from each
+        # claims the states that can reach it and were not claimed by a better one.
         predecessors: list[list[int]] = [[] for _ in self.states]
         for source, targets in enumerate(self.successors):
             for target in targets:
