@@ -15,7 +15,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Dict, Float, Integer, List, Scope, String
 
-from . import rendering, scoring
+from . import rendering, scoring, stats
 from .olx import OlxMixin
 from .play import PlayMixin
 from .studio import StudioMixin
@@ -28,6 +28,7 @@ def _noop(text: str) -> str:
 
 
 @XBlock.needs("i18n")
+@XBlock.wants("user")
 class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XBlock):
     """A branching customer-centricity scenario, graded 0..1 and reported to the gradebook."""
 
@@ -114,8 +115,20 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XB
         if self.attempt != before:
             # Views are not handlers: the runtime only writes fields back if we ask it to.
             self.save()
-        html = rendering.render("student.html", self._, **self.view_context(module, state, notice=notice))
+        context = self.view_context(module, state, notice=notice)
+        # Course staff see the block's choice statistics in the LMS too: Studio's author view
+        # reads Studio's own store, which holds no learners' choices.
+        context["stats_rows"] = stats.table(self.stats, module) if self._user_is_staff() else None
+        context["stats"] = stats.current(self.stats, module.version)
+        html = rendering.render("student.html", self._, **context)
         return self._fragment(html, self._script_args())
+
+    def _user_is_staff(self) -> bool:
+        service = self.runtime.service(self, "user")
+        if service is None:
+            return False
+        user = service.get_current_user()
+        return bool(getattr(user, "opt_attrs", {}).get("edx-platform.user_is_staff"))
 
     def _script_args(self) -> dict[str, Any]:
         """What the play script needs: handler names and its own strings, already translated."""
