@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .scenario import engine
-from .scenario.findings import ScenarioError
+from .scenario.findings import Finding, ScenarioError
 from .scenario.library import find_roles_file, load_roles
 from .scenario.lint import lint_paths, lint_text
 
@@ -77,6 +77,7 @@ def main() -> None:
 def lint(paths: tuple[Path, ...], strict: bool, fmt: str, roles_file: Path | None) -> None:
     """Check module files and folders; exit 1 on any error."""
     result = lint_paths(list(paths), roles_file)
+    result.extra.extend(_badge_findings(paths, roles_file))
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(strict), indent=2))
     else:
@@ -90,6 +91,29 @@ def lint(paths: tuple[Path, ...], strict: bool, fmt: str, roles_file: Path | Non
         warnings = 0 if strict else sum(1 for f in result.findings if f.severity == "warning")
         click.echo(f"{modules} module(s) checked: {errors} error(s), {warnings} warning(s).", err=True)
     sys.exit(1 if result.failed(strict) else 0)
+
+
+def _badge_findings(paths: tuple[Path, ...], roles_file: Path | None) -> list[Finding]:
+    """badges.yaml in a linted folder is checked against that folder's library.
+
+    Badges belong to cxtrain.gamify, a layer above the scenario core, so the core's
+    lint does not know them; the command line ties the two together.
+    """
+    from .gamify.badgefile import lint_badges, load_badges
+    from .scenario.library import BADGES_FILE, load_library
+
+    findings: list[Finding] = []
+    for target in paths:
+        badges_path = target / BADGES_FILE if target.is_dir() else target
+        if badges_path.name != BADGES_FILE or not badges_path.is_file():
+            continue
+        try:
+            badges = load_badges(badges_path)
+        except ScenarioError as exc:
+            findings.extend(exc.findings)
+            continue
+        findings.extend(lint_badges(badges, load_library([badges_path.parent], roles_file)))
+    return findings
 
 
 @main.command()

@@ -19,6 +19,7 @@ from .conditions import required_unset
 from .findings import Finding, ScenarioError
 from .grading import STATE_LIMIT, Exploration, Grade, explore, grade_from
 from .library import (
+    BADGES_FILE,
     TRACKS_DIR,
     Role,
     Track,
@@ -419,6 +420,8 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
                 except ScenarioError as exc:
                     result.extra.extend(exc.findings)
                 continue
+            if target.name == BADGES_FILE:
+                continue  # badges are checked by cxtrain.gamify (see cli.py)
             if target.name == "roles.yaml":
                 try:
                     load_roles(target)

@@ -28,6 +28,9 @@ _WHAT = {
     "RolesFileSchema": "the roles file",
     "RoleSchema": "a role",
     "TrackSchema": "the track",
+    "BadgesFileSchema": "the badges file",
+    "BadgeSchema": "a badge",
+    "RuleSchema": "a badge's rule",
 }
 
 
@@ -200,7 +203,7 @@ def _key_finding(message: str, path: Path, source: SourceMap) -> Finding:
         col,
         "error",
         "invalid-value",
-        f"Invalid name in {_describe(path) or 'the module'}: {message}",
+        f"Invalid name{_describe(path) or ' in the module'}: {message}",
     )
 
 

@@ -127,3 +127,23 @@ def test_library_listing_by_role(tmp_path: Path) -> None:
     markdown = run("library", "--markdown", str(tmp_path)).output
     assert "| **Fixture good** (`good`) | 5 | 1 | 2 |" in markdown
     assert "1. Fixture good (Clerical intern, `good`)" in markdown
+
+
+def test_lint_checks_badges_of_a_library_folder(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "badges.yaml").write_text(
+        "badges:\n  first:\n    title: First\n    description: Passed one.\n    rule: {passes: 1, role: ceo-x}\n"
+    )
+    outcome = run("lint", str(tmp_path))
+    assert outcome.exit_code == 1
+    line = next(x for x in outcome.output.splitlines() if "[unknown-role]" in x)
+    assert line.startswith(f"{tmp_path / 'badges.yaml'}:5:") and "Did you mean 'ceo'?" in line
+    alone = run("lint", str(tmp_path / "badges.yaml"))
+    assert "[unknown-role]" in alone.output
+
+
+def test_bundled_library_including_badges_and_tracks_is_strict_clean() -> None:
+    from cxtrain.scenario import bundled_path
+
+    outcome = run("lint", "--strict", str(bundled_path()))
+    assert outcome.exit_code == 0, outcome.output
