@@ -65,3 +65,19 @@ def test_no_sentence_of_the_seed_texts_is_copied() -> None:
         if overlap:
             copied[path.name] = [" ".join(s) for s in sorted(overlap)[:3]]
     assert copied == {}
+
+
+def test_docs_library_lists_every_module_with_its_minutes(library) -> None:
+    doc = (ROOT / "docs" / "library.md").read_text()
+    rows = dict(re.findall(r"\(`([a-z0-9-]+)`\) \| (\d+) \|", doc))
+    assert set(rows) == set(library.modules)
+    for module_id, minutes in rows.items():
+        assert int(minutes) == library.modules[module_id].minutes, module_id
+    listed = re.findall(r"^\d+\. `([a-z0-9-]+)`$", doc, flags=re.M)
+    assert listed == list(library.tracks["one-customer"].modules)
+
+
+def test_track_walks_the_ladder_in_order(library) -> None:
+    track = library.tracks["one-customer"]
+    roles = [library.modules[m].role for m in track.modules]
+    assert roles == LADDER
