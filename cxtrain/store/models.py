@@ -7,9 +7,9 @@ same transaction, so it can always be rebuilt from the events with ``engine.repl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("learner", "trainer", "admin")
@@ -34,6 +34,8 @@ class User(Base):
     job_role: Mapped[str | None] = mapped_column(String(100))
     team: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # IANA zone name; streaks and practice due times follow the learner's own calendar.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True
@@ -109,4 +111,105 @@ class ChoiceEvent(Base):
     step: Mapped[int] = mapped_column()
     node: Mapped[str] = mapped_column(String(100))
     choice: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Gamification (issue 6). The ledger is the truth; stats and weekly rows are maintained
+# aggregates written in the same transaction, so leaderboards never scan the ledger.
+
+
+class XpEntry(Base):
+    """Append-only XP ledger. UNIQUE(attempt_id) makes a finish pay at most once, however often retried."""
+
+    __tablename__ = "xp_ledger"
+    __table_args__ = (
+        Index("ix_xp_ledger_user_module", "user_id", "module_id"),
+        Index("ix_xp_ledger_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(12))  # 'finish' | 'practice'
+    module_id: Mapped[str | None] = mapped_column(String(100))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LearnerStats(Base):
+    """One row per learner: all-time XP and leaderboard choice, kept next to each other so that
+    ranking is an index range scan on (listed, xp_total) rather than a join or a ledger sum."""
+
+    __tablename__ = "learner_stats"
+    __table_args__ = (Index("ix_learner_stats_listed_xp", "listed", "xp_total", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    xp_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    visibility: Mapped[str] = mapped_column(String(12), default="anonymous", server_default="anonymous")
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # visibility != 'hidden'
+
+
+class WeeklyXp(Base):
+    """XP per learner per ISO week (UTC Monday); ``listed`` mirrors LearnerStats for the same index trick."""
+
+    __tablename__ = "weekly_xp"
+    __table_args__ = (Index("ix_weekly_xp_week_listed_xp", "week_start", "listed", "xp", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    xp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class UserBadge(Base):
+    """An awarded badge. UNIQUE(user, badge) plus insert-or-ignore makes awarding idempotent."""
+
+    __tablename__ = "user_badges"
+    __table_args__ = (UniqueConstraint("user_id", "badge_id", name="uq_user_badges_user_badge"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    badge_id: Mapped[str] = mapped_column(String(100))
+    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Random, unguessable id of the hosted Open Badges assertion, and the per-assertion salt
+    # of the recipient hash (so two awards cannot be linked by their hashes).
+    assertion_id: Mapped[str] = mapped_column(String(64), unique=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+class PracticeItemRow(Base):
+    """A missed decision in a learner's practice queue (see cxtrain.gamify.practice.PracticeItem)."""
+
+    __tablename__ = "practice_items"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "node_id", name="uq_practice_items_user_node"),
+        Index("ix_practice_items_user_due", "user_id", "learned", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(String(100))
+    node_id: Mapped[str] = mapped_column(String(100))
+    best: Mapped[str] = mapped_column(String(100))
+    chosen: Mapped[str] = mapped_column(String(100))
+    options_json: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    interval_index: Mapped[int] = mapped_column(Integer, default=0)
+    learned: Mapped[bool] = mapped_column(Boolean, default=False)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    wrong_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PracticeAnswer(Base):
+    """Every practice answer: keeps the streak alive, counts toward 'practice: N' badges and the daily XP cap."""
+
+    __tablename__ = "practice_answers"
+    __table_args__ = (Index("ix_practice_answers_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("practice_items.id", ondelete="SET NULL"))
+    choice: Mapped[str] = mapped_column(String(100))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    xp: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

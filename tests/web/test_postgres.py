@@ -68,7 +68,7 @@ def app(app_config):  # type: ignore[no-untyped-def]
 
 def test_migrations_and_play_on_postgres(app, client, learner):
     assert app.config["DATABASE_URL"].startswith("postgresql+psycopg://")
-    assert migrate.current(app.extensions["cxtrain.engine"]) == "0001"
+    assert migrate.current(app.extensions["cxtrain.engine"]) == "0002"
     auth = token_for(client, learner)
     attempt = client.post("/api/attempts", json={"module": MODULE}, headers=auth).get_json()
     url = f"/api/attempts/{attempt['id']}/choices"
