@@ -171,6 +171,8 @@ class UserBadge(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     badge_id: Mapped[str] = mapped_column(String(100))
     awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The finish that earned it (None after practice), so the ending page can announce it on reload.
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"), index=True)
     # Random, unguessable id of the hosted Open Badges assertion, and the per-assertion salt
     # of the recipient hash (so two awards cannot be linked by their hashes).
     assertion_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -62,10 +62,12 @@ def upgrade() -> None:
         _user_fk(),
         sa.Column("badge_id", sa.String(100), nullable=False),
         sa.Column("awarded_at", TZ, nullable=False),
+        sa.Column("attempt_id", sa.Integer, sa.ForeignKey("attempts.id", ondelete="SET NULL")),
         sa.Column("assertion_id", sa.String(64), nullable=False, unique=True),
         sa.Column("salt", sa.String(64), nullable=False),
         sa.UniqueConstraint("user_id", "badge_id", name="uq_user_badges_user_badge"),
     )
+    op.create_index("ix_user_badges_attempt_id", "user_badges", ["attempt_id"])
     op.create_table(
         "practice_items",
         sa.Column("id", sa.Integer, primary_key=True),
