@@ -9,10 +9,22 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config, database, security
 from .catalog import Catalog
 from .extensions import csrf, limiter, login_manager
+
+
+class RowIdConverter(IntegerConverter):
+    """``<id:name>``: a positive integer that fits a database id column.
+
+    Plain ``<int:...>`` accepts any size, and a 40-digit id then fails inside the
+    database driver as a 500; out of range it is simply not found.
+    """
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 def templates_root() -> Path:
@@ -33,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.update(settings)
+    app.url_map.converters["id"] = RowIdConverter
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.ensure_secret_key(Path(app.instance_path))
     if app.config["TRUSTED_PROXIES"]:

@@ -84,12 +84,12 @@ def _render(attempt_id: int, notice: str | None = None, status: int = 200) -> tu
     return render_template("play/attempt.html", view=view, module=module), status
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 def attempt(attempt_id: int) -> tuple[str, int]:
     return _render(attempt_id)
 
 
-@bp.post("/attempts/<int:attempt_id>/choose")
+@bp.post("/attempts/<id:attempt_id>/choose")
 def choose(attempt_id: int) -> Response | tuple[str, int]:
     node, choice = request.form.get("node", ""), request.form.get("choice", "")
     try:

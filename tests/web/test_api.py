@@ -208,3 +208,25 @@ def test_openapi_document(client):
     assert "/api/attempts/{attempt_id}/choices" in spec["paths"]
     assert "AttemptSchema" in spec["components"]["schemas"]
     assert "409" in spec["paths"]["/api/attempts/{attempt_id}/choices"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/attempts/99999999999999999999999999", "/api/attempts/0"])
+def test_out_of_range_ids_are_404_not_500(client, auth, path):
+    # found by fuzzing the OpenAPI document with schemathesis
+    response = client.get(path, headers=auth)
+    assert response.status_code == 404 and response.get_json()["error"] == "not-found"
+    posted = client.post(path + "/choices", json={"node": "a", "choice": "b"}, headers=auth)
+    assert posted.status_code == 404
+
+
+def test_dates_carry_a_utc_offset(client, auth):
+    [token] = client.get("/api/tokens", headers=auth).get_json()
+    assert token["created_at"].endswith("+00:00")
+
+
+def test_openapi_marks_bodies_required_and_bounds_ids(client):
+    spec = client.get("/api/openapi.json").get_json()
+    post = spec["paths"]["/api/attempts/{attempt_id}/choices"]["post"]
+    assert post["requestBody"]["required"] is True
+    [param] = [p for p in post["parameters"] if p["name"] == "attempt_id"]
+    assert param["schema"]["maximum"] == 2**63 - 1

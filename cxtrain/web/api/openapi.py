@@ -11,9 +11,15 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from ... import __version__
 from . import schemas
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are a 404, not a 500
+
 
 def _json(schema: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, **_json(schema)}
 
 
 def _resp(status: str, description: str, schema: str | None = "ErrorSchema") -> dict[str, Any]:
@@ -39,15 +45,16 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
         spec.components.schema(schema.__name__, schema=schema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("cookie", {"type": "apiKey", "in": "cookie", "name": "session"})
-    attempt_id = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    token_id = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    row_id = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    attempt_id = {"name": "attempt_id", "in": "path", "required": True, "schema": row_id}
+    token_id = {"name": "token_id", "in": "path", "required": True, "schema": row_id}
     spec.path(
         path="/api/tokens",
         operations={
             "post": {
                 "summary": "Create a bearer token from an email and password",
                 "security": [],
-                "requestBody": _json("TokenRequestSchema"),
+                "requestBody": _body("TokenRequestSchema"),
                 "responses": {**_resp("201", "The token", "TokenSchema"), **ERR, **_resp("429", "Too many tries")},
             },
             "get": {
@@ -85,7 +92,7 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
         operations={
             "post": {
                 "summary": "Start an attempt at a module",
-                "requestBody": _json("AttemptRequestSchema"),
+                "requestBody": _body("AttemptRequestSchema"),
                 "responses": {**_resp("201", "The attempt", "AttemptSchema"), **ERR, **_resp("404", "Unknown module")},
             }
         },
@@ -106,7 +113,7 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
             "post": {
                 "summary": "Make a choice on the current node",
                 "parameters": [attempt_id],
-                "requestBody": _json("ChoiceRequestSchema"),
+                "requestBody": _body("ChoiceRequestSchema"),
                 "responses": {
                     **_resp("200", "The new state, with feedback and ripples", "AttemptSchema"),
                     **ERR,

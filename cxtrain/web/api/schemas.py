@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
 _id = validate.Length(min=1, max=100)
+
+
+class UTCDateTime(fields.DateTime):
+    """ISO 8601 with an offset: SQLite hands back naive datetimes, which we store as UTC."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Strict(Schema):
@@ -48,7 +60,7 @@ class TokenSchema(Schema):
 class TokenInfoSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
 
 class ModuleSummarySchema(Schema):
@@ -141,7 +153,7 @@ class ConflictSchema(ErrorSchema):
 class BadgeSchema(Schema):
     id = fields.String()
     title = fields.String()
-    awarded_at = fields.DateTime()
+    awarded_at = UTCDateTime()
 
 
 class MeSchema(Schema):

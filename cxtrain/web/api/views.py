@@ -79,7 +79,7 @@ def list_tokens() -> Response:
     return jsonify(TokenInfoSchema(many=True).dump(accounts.list_tokens(db(), current_user)))
 
 
-@bp.delete("/tokens/<int:token_id>")
+@bp.delete("/tokens/<id:token_id>")
 def revoke_token(token_id: int) -> tuple[str, int]:
     session = db()
     if not accounts.revoke_token(session, current_user, token_id):
@@ -106,7 +106,7 @@ def start_attempt() -> Response:
     return _attempt(service.view(session, current_user, attempt, module), 201)
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 def get_attempt(attempt_id: int) -> Response:
     session = db()
     try:
@@ -116,7 +116,7 @@ def get_attempt(attempt_id: int) -> Response:
     return _attempt(service.view(session, current_user, attempt, module))
 
 
-@bp.post("/attempts/<int:attempt_id>/choices")
+@bp.post("/attempts/<id:attempt_id>/choices")
 def choose(attempt_id: int) -> Response:
     data = _load(ChoiceRequestSchema())
     try:
