@@ -1,0 +1,306 @@
+"""Queries behind the team view and the trainer insight pages, aggregated in SQL.
+
+Two shapes of question, two strategies:
+
+- **A team** is small (tens, at most a few hundred members), so we fetch one row per
+  member and module (the latest finished attempt, plus whether any attempt passed) with
+  a window function; the caller turns the bounded set of ``state_json`` rows into meters.
+- **A module** may have hundreds of thousands of choice events. Counting them per request
+  would scan them all, so per (module, version, node, choice) counts are kept in the
+  ``insight_edges`` rollup. ``choice_events`` is append-only, so the rollup only ever
+  adds the events past a watermark; events newer than the watermark (the last few
+  seconds, or everything since the last refresh) are counted live from a primary-key
+  range, so the numbers are always exact and current.
+
+The rollup lives in its own MetaData: it is a cache this module owns, rebuilt by
+:func:`rebuild_edges` (for instance after users were deleted, whose events cascade away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from .models import Attempt, ChoiceEvent, User
+
+metadata = MetaData()
+
+insight_edges = Table(
+    "insight_edges",
+    metadata,
+    Column("module_id", String(100), primary_key=True),
+    Column("module_version", String(64), primary_key=True),
+    Column("node", String(100), primary_key=True),
+    Column("choice", String(100), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+insight_progress = Table(
+    "insight_progress",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("last_event_id", Integer, nullable=False),
+)
+
+EDGES = "edges"
+# Events younger than this are not folded into the rollup yet: a transaction that took an
+# id earlier may still be about to commit, and the watermark must never jump over it.
+SETTLE = timedelta(seconds=30)
+HISTOGRAM_BINS = 10
+
+
+# --- Team view -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberResult:
+    """One member's standing on one module: the latest finished attempt and the best one."""
+
+    user_id: int
+    module_id: str
+    module_version: str
+    state_json: str
+    passed: bool  # any finished attempt passed (the best attempt counts)
+    best_score: float
+
+
+def teams(db: Session) -> list[tuple[str, int]]:
+    """Every team name with its member count, by name."""
+    rows = db.execute(
+        select(User.team, func.count()).where(User.team.is_not(None)).group_by(User.team).order_by(User.team)
+    )
+    return [(str(team), int(n)) for team, n in rows]
+
+
+def team_members(db: Session, team: str) -> list[User]:
+    return list(db.scalars(select(User).where(User.team == team).order_by(User.name, User.id)))
+
+
+def team_results(db: Session, team: str) -> list[MemberResult]:
+    """Per member and module of ``team``: the latest finished attempt, with pass and best score of all.
+
+    One query; the window functions run over the team's finished attempts only (found
+    through ix_users_team and ix_attempts_user_module), never over the whole table.
+    """
+    window = {"partition_by": (Attempt.user_id, Attempt.module_id)}
+    ranked = (
+        select(
+            Attempt.user_id,
+            Attempt.module_id,
+            Attempt.module_version,
+            Attempt.state_json,
+            func.row_number().over(**window, order_by=(Attempt.finished_at.desc(), Attempt.id.desc())).label("rn"),
+            func.max(case((Attempt.passed.is_(True), 1), else_=0)).over(**window).label("ever_passed"),
+            func.max(Attempt.score).over(**window).label("best_score"),
+        )
+        .join(User, User.id == Attempt.user_id)
+        .where(User.team == team, Attempt.finished_at.is_not(None))
+        .subquery()
+    )
+    rows = db.execute(
+        select(
+            ranked.c.user_id,
+            ranked.c.module_id,
+            ranked.c.module_version,
+            ranked.c.state_json,
+            ranked.c.ever_passed,
+            ranked.c.best_score,
+        ).where(ranked.c.rn == 1)
+    )
+    return [MemberResult(int(u), str(m), str(v), str(s), bool(p), float(b or 0.0)) for u, m, v, s, p, b in rows]
+
+
+# --- Module insight --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSummary:
+    version: str
+    started: int
+    finished: int
+    passed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCounts:
+    """Everything the module insight page needs from the database, across versions."""
+
+    versions: tuple[VersionSummary, ...]
+    histogram: tuple[int, ...]  # finished attempts per score bin [0, 0.1), ..., [0.9, 1.0]
+    edges: dict[tuple[str, str, str], int]  # (version, node, choice) -> times taken
+
+    @property
+    def started(self) -> int:
+        return sum(v.started for v in self.versions)
+
+    @property
+    def finished(self) -> int:
+        return sum(v.finished for v in self.versions)
+
+    @property
+    def passed(self) -> int:
+        return sum(v.passed for v in self.versions)
+
+
+def _bin(score: object) -> object:
+    # CASE instead of floor()/CAST: SQLite lacks floor() in older builds and PostgreSQL's
+    # CAST rounds, so the two would disagree at the bin edges.
+    whens = [(score >= i / HISTOGRAM_BINS, i) for i in range(HISTOGRAM_BINS - 1, 0, -1)]  # type: ignore[operator]
+    return case(*whens, else_=0)
+
+
+def module_counts(db: Session, module_id: str, now: datetime | None = None) -> ModuleCounts:
+    """Attempts, completions, passes, score histogram and edge traffic of one module."""
+    versions = tuple(
+        VersionSummary(str(v), int(s), int(f), int(p or 0))
+        for v, s, f, p in db.execute(
+            select(
+                Attempt.module_version,
+                func.count(),
+                func.count(Attempt.finished_at),
+                func.sum(case((Attempt.passed.is_(True), 1), else_=0)),
+            )
+            .where(Attempt.module_id == module_id)
+            .group_by(Attempt.module_version)
+        )
+    )
+    bins = [0] * HISTOGRAM_BINS
+    bucket = _bin(Attempt.score).label("bucket")
+    for b, n in db.execute(
+        select(bucket, func.count())
+        .where(Attempt.module_id == module_id, Attempt.finished_at.is_not(None), Attempt.score.is_not(None))
+        .group_by(bucket)
+    ):
+        bins[min(max(int(b), 0), HISTOGRAM_BINS - 1)] += int(n)
+    return ModuleCounts(versions, tuple(bins), edge_counts(db, module_id, now))
+
+
+def edge_counts(db: Session, module_id: str, now: datetime | None = None) -> dict[tuple[str, str, str], int]:
+    """(version, node, choice) -> how often it was chosen: the rollup plus the live tail past its watermark."""
+    refresh_edges(db, now)
+    counts: dict[tuple[str, str, str], int] = {}
+    for v, n, c, k in db.execute(
+        select(
+            insight_edges.c.module_version, insight_edges.c.node, insight_edges.c.choice, insight_edges.c.count
+        ).where(insight_edges.c.module_id == module_id)
+    ):
+        counts[(v, n, c)] = int(k)
+    watermark = _watermark(db)
+    for v, n, c, k in db.execute(_tail_query(watermark, None).where(Attempt.module_id == module_id)):
+        counts[(v, n, c)] = counts.get((v, n, c), 0) + int(k)
+    return counts
+
+
+def _watermark(db: Session) -> int:
+    value = db.scalar(select(insight_progress.c.last_event_id).where(insight_progress.c.name == EDGES))
+    return int(value or 0)
+
+
+def _tail_query(after: int, upto: int | None):  # type: ignore[no-untyped-def]
+    """Edge counts of the events in (after, upto], found through the primary key range."""
+    query = (
+        select(Attempt.module_version, ChoiceEvent.node, ChoiceEvent.choice, func.count())
+        .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+        .where(ChoiceEvent.id > after)
+        .group_by(Attempt.module_version, ChoiceEvent.node, ChoiceEvent.choice)
+    )
+    if upto is not None:
+        query = query.where(ChoiceEvent.id <= upto)
+    return query
+
+
+def refresh_edges(db: Session, now: datetime | None = None, settle: timedelta = SETTLE) -> int:
+    """Fold settled events past the watermark into ``insight_edges``; returns how many events were folded.
+
+    Safe under concurrency: the watermark moves by compare-and-set in the same transaction
+    as the counts, so when two workers refresh at once one of them rolls back and the other's
+    counts stand (the loser's requests still see exact numbers through the live tail).
+    """
+    cutoff = (now or datetime.now(UTC)) - settle
+    old = _watermark(db)
+    newest = db.scalar(select(func.max(ChoiceEvent.id)).where(ChoiceEvent.id > old))
+    if newest is None:
+        db.rollback()
+        return 0
+    young = db.scalar(select(func.min(ChoiceEvent.id)).where(ChoiceEvent.id > old, ChoiceEvent.created_at >= cutoff))
+    upto = int(young) - 1 if young is not None else int(newest)
+    if upto <= old:
+        db.rollback()
+        return 0
+    try:
+        if db.scalar(select(func.count()).select_from(insight_progress).where(insight_progress.c.name == EDGES)):
+            moved = db.execute(
+                update(insight_progress)
+                .where(insight_progress.c.name == EDGES, insight_progress.c.last_event_id == old)
+                .values(last_event_id=upto)
+            ).rowcount  # type: ignore[attr-defined]
+        else:
+            db.execute(insert(insight_progress).values(name=EDGES, last_event_id=upto))
+            moved = 1
+        if moved != 1:
+            db.rollback()
+            return 0
+        folded = 0
+        rows = db.execute(
+            select(Attempt.module_id, Attempt.module_version, ChoiceEvent.node, ChoiceEvent.choice, func.count())
+            .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+            .where(ChoiceEvent.id > old, ChoiceEvent.id <= upto)
+            .group_by(Attempt.module_id, Attempt.module_version, ChoiceEvent.node, ChoiceEvent.choice)
+        ).all()
+        for module_id, version, node, choice, n in rows:
+            key = and_(
+                insight_edges.c.module_id == module_id,
+                insight_edges.c.module_version == version,
+                insight_edges.c.node == node,
+                insight_edges.c.choice == choice,
+            )
+            changed = db.execute(update(insight_edges).where(key).values(count=insight_edges.c.count + int(n))).rowcount  # type: ignore[attr-defined]
+            if not changed:
+                db.execute(
+                    insert(insight_edges).values(
+                        module_id=module_id, module_version=version, node=node, choice=choice, count=int(n)
+                    )
+                )
+            folded += int(n)
+        db.commit()
+        return folded
+    except DBAPIError:
+        # Another worker won the race (a unique violation on the first insert, or SQLite's
+        # busy snapshot); its refresh covers the same events.
+        db.rollback()
+        return 0
+
+
+def rebuild_edges(db: Session) -> None:
+    """Forget the rollup; the next refresh recounts every event (after deletions)."""
+    db.execute(delete(insight_edges))
+    db.execute(delete(insight_progress).where(insight_progress.c.name == EDGES))
+    db.commit()
+
+
+def module_ids_with_attempts(db: Session, module_ids: Sequence[str]) -> dict[str, int]:
+    """Attempts started per module, for the trainer's list of modules."""
+    rows = db.execute(
+        select(Attempt.module_id, func.count())
+        .where(Attempt.module_id.in_(list(module_ids)))
+        .group_by(Attempt.module_id)
+    )
+    return {str(m): int(n) for m, n in rows}

@@ -1,0 +1,192 @@
+"""The team view's numbers: who may see which team, and what each member and role has done.
+
+The rules (passes, meters, weak wheel, coverage) are cxtrain.gamify's; this module only
+feeds them from cxtrain.store.insight and decides who may look.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from ..gamify import Catalog as RuleCatalog
+from ..gamify import Coverage, RoleStats, WeakWheel, outcome_of, role_coverage, weak_wheel
+from ..gamify.insight import AttemptOutcome, role_stats
+from ..scenario import engine
+from ..scenario.model import Module
+from ..store import insight as queries
+from ..store.models import User
+from .catalog import Catalog
+
+# Learners in these seats manage people: they see their own team (never another one).
+MANAGER_JOB_ROLES = frozenset({"team-manager", "department-head", "executive", "ceo"})
+
+
+class Forbidden(Exception):
+    """The user may not see the team they asked for."""
+
+
+def is_manager(user: User) -> bool:
+    return bool(user.is_trainer or (user.job_role in MANAGER_JOB_ROLES and user.team))
+
+
+def team_for(user: User, requested: str | None) -> str | None:
+    """The team ``user`` may look at for a request naming ``requested`` (None: pick one).
+
+    Trainers and admins see any team; a managing learner only their own; anyone else none.
+    Checked on every request: the answer follows the user's current role and team.
+    """
+    if user.is_trainer:
+        return requested or user.team
+    if not is_manager(user):
+        raise Forbidden
+    if requested and requested != user.team:
+        raise Forbidden
+    return user.team
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    user_id: int
+    label: str
+    email: str | None  # None when the viewer may not see emails
+    job_role: str | None
+    passed: frozenset[str]
+    attempted: frozenset[str]
+    customer: float | None
+    employee: float | None
+    own_passed: int
+    own_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRow:
+    role: str
+    title: str
+    members: int
+    coverage: Coverage | None
+    stats: RoleStats | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamReport:
+    team: str
+    members: list[MemberRow]
+    roles: list[RoleRow]
+    weak: WeakWheel | None
+    modules: list[tuple[str, str, str]]  # (id, title, role) of the modules on offer, ladder order
+    role_titles: dict[str, str] = field(default_factory=dict)
+
+
+class OutcomeCache:
+    """Outcomes by state JSON. A finished attempt's state never changes and names its module
+    version, so the outcome (meters and missed choices, which replay the grading) is a pure
+    function of it; many learners share the same play-through, so the hit rate is high."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._items: OrderedDict[str, AttemptOutcome] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, module: Module, state_json: str) -> AttemptOutcome:
+        with self._lock:
+            found = self._items.get(state_json)
+            if found is not None:
+                self._items.move_to_end(state_json)
+                return found
+        outcome = outcome_of(module, engine.AttemptState.from_json(state_json), None)
+        with self._lock:
+            self._items[state_json] = outcome
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return outcome
+
+
+_outcomes = OutcomeCache()
+
+
+def rule_catalog(db: Session, catalog: Catalog) -> RuleCatalog:
+    """The gamify catalogue of what is on offer now (uploads included), for coverage."""
+    library = catalog.library
+    return RuleCatalog(
+        ladder=tuple(r.id for r in library.ladder()),
+        role_titles={r.id: r.title for r in library.roles.values()},
+        module_roles={mid: e.module.role for mid, e in catalog.current(db).items()},
+    )
+
+
+def member_label(user: User, show_email: bool, titles: dict[str, str]) -> str:
+    """A name for the member: their name, else (for trainers) the email, else role and number."""
+    if user.name:
+        return user.name
+    if show_email:
+        return user.email
+    return f"{titles.get(user.job_role or '', 'Member')} #{user.id}"
+
+
+def team_report(db: Session, catalog: Catalog, team: str, show_email: bool) -> TeamReport:
+    rules = rule_catalog(db, catalog)
+    titles = dict(rules.role_titles)
+    members = queries.team_members(db, team)
+    per_member: dict[int, list[AttemptOutcome]] = {m.id: [] for m in members}
+    passed: dict[int, set[str]] = {m.id: set() for m in members}
+    attempted: dict[int, set[str]] = {m.id: set() for m in members}
+    outcomes: list[AttemptOutcome] = []
+    for row in queries.team_results(db, team):
+        attempted[row.user_id].add(row.module_id)
+        if row.passed:
+            passed[row.user_id].add(row.module_id)
+        module = catalog.pinned(db, row.module_id, row.module_version)
+        if module is None:  # its text was deleted by hand: the pass still counts, the meters cannot
+            continue
+        shared = _outcomes.get(module, row.state_json)
+        outcome = AttemptOutcome(
+            row.user_id, shared.role, shared.module_id, shared.customer, shared.employee, shared.customer_misses
+        )
+        per_member[row.user_id].append(outcome)
+        outcomes.append(outcome)
+    rows = []
+    for user in members:
+        own = rules.modules_of(user.job_role) if user.job_role else frozenset()
+        mine = per_member[user.id]
+        rows.append(
+            MemberRow(
+                user_id=user.id,
+                label=member_label(user, show_email, titles),
+                email=user.email if show_email else None,
+                job_role=user.job_role,
+                passed=frozenset(passed[user.id]),
+                attempted=frozenset(attempted[user.id]),
+                customer=_mean([o.customer for o in mine]),
+                employee=_mean([o.employee for o in mine]),
+                own_passed=len(own & passed[user.id]),
+                own_total=len(own),
+            )
+        )
+    coverage = role_coverage(rules, [(m.id, m.job_role, passed[m.id]) for m in members])
+    stats = role_stats(outcomes)
+    weak = weak_wheel(outcomes, rules.ladder)
+    role_ids = list(rules.ladder) + sorted((set(stats) | set(coverage)) - set(rules.ladder))
+    roles = [
+        RoleRow(r, titles.get(r, r), sum(1 for m in members if m.job_role == r), coverage.get(r), stats.get(r))
+        for r in role_ids
+    ]
+    order = {r: i for i, r in enumerate(rules.ladder)}
+    entries = catalog.current(db)
+    modules = sorted(
+        ((mid, e.module.title, e.module.role) for mid, e in entries.items()),
+        key=lambda t: (order.get(t[2], len(order)), t[1]),
+    )
+    return TeamReport(team, rows, roles, weak, modules, titles)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)}"
