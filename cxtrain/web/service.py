@@ -16,6 +16,7 @@ from ..scenario import engine
 from ..scenario.model import Module
 from ..store import attempts as store
 from ..store.models import Attempt, User
+from . import rewards
 from .catalog import Catalog, Entry
 
 
@@ -40,11 +41,6 @@ class Conflict(Exception):
 
 def catalog() -> Catalog:
     return current_app.extensions["cxtrain.catalog"]
-
-
-def xp_for(db: Session, user: User, attempt: Attempt | None = None) -> int:
-    """XP of the learner (or earned by ``attempt``). Placeholder until the gamification issue lands."""
-    return 0
 
 
 def entry(db: Session, module_id: str) -> Entry:
@@ -91,13 +87,17 @@ def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> 
 def view(
     db: Session, user: User, attempt: Attempt, module: Module, outcome: engine.Outcome | None = None
 ) -> dict[str, Any]:
-    """attempt_payload plus the attempt id, XP, and for an ending the steps where a better choice existed."""
+    """attempt_payload plus the attempt id; for an ending also its rewards (xp, level_up, badges)
+    and the steps where a better choice existed."""
     state = store.state_of(attempt)
     payload = playview.attempt_payload(module, state, outcome)
     payload["id"] = attempt.id
     payload["title"] = module.title
-    payload["xp"] = xp_for(db, user, attempt) if state.finished else 0
+    payload["xp"] = 0
     if state.finished:
+        # Awarding is idempotent and read back from storage, so the JSON answer to the finishing
+        # choice and any later reload of the ending show the same XP, level-up and badges.
+        payload.update(rewards.finish_rewards(db, user, attempt, module).as_dict())
         payload["missed"] = playview.missed_choices(module, state)
         payload["steps"] = steps_text(module, state)
     return payload

@@ -27,10 +27,10 @@ def test_play_to_the_end(client, auth):
     assert last["finished"] is True
     assert last["ending"]["id"] == "happy"
     assert last["passed"] is False and 0 <= last["score"] < 1
-    assert last["xp"] == 0
+    assert last["xp"] == round(20 * last["score"]) > 0  # 2 minutes = 20 XP, paid by score
     assert last["missed"][0]["best"] == "listen"
     again = client.get(f"/api/attempts/{attempt['id']}", headers=auth).get_json()
-    assert again["finished"] is True and again["score"] == last["score"]
+    assert again["finished"] is True and again["score"] == last["score"] and again["xp"] == last["xp"]
 
 
 def test_modules_and_me(client, auth):

@@ -139,7 +139,13 @@ class AttemptSchema(Schema):
     score = fields.Float()
     passed = fields.Boolean()
     total = fields.Float()
-    xp = fields.Integer()
+    xp = fields.Integer(metadata={"description": "When finished: the XP this attempt earned (improvement only)."})
+    level_up = fields.Nested(
+        "LevelUpSchema", allow_none=True, metadata={"description": "The level reached by this finish, or null."}
+    )
+    badges = fields.List(
+        fields.Nested("AwardedBadgeSchema"), metadata={"description": "Badges newly awarded by this finish."}
+    )
     missed = fields.List(fields.Nested(MissedSchema))
     steps = fields.List(
         fields.Dict(), metadata={"description": "When finished: the path with node titles and choice texts."}
@@ -150,10 +156,29 @@ class ConflictSchema(ErrorSchema):
     attempt = fields.Nested(AttemptSchema, metadata={"description": "The attempt's current state."})
 
 
+class LevelUpSchema(Schema):
+    number = fields.Integer()
+    name = fields.String()
+
+
+class LevelSchema(LevelUpSchema):
+    xp_floor = fields.Integer()
+    xp_next = fields.Integer(allow_none=True, metadata={"description": "Null at the top level."})
+    progress = fields.Float(metadata={"description": "0..1 from this level's floor to the next one."})
+
+
 class BadgeSchema(Schema):
     id = fields.String()
     title = fields.String()
     awarded_at = UTCDateTime()
+
+
+class AwardedBadgeSchema(BadgeSchema):
+    description = fields.String()
+    assertion = fields.String(metadata={"description": "Path of the hosted Open Badges 2.0 assertion."})
+
+
+_VISIBILITY = validate.OneOf(["named", "anonymous", "hidden"])
 
 
 class MeSchema(Schema):
@@ -164,8 +189,77 @@ class MeSchema(Schema):
     team = fields.String(allow_none=True)
     xp = fields.Integer()
     level = fields.Integer()
-    badges = fields.List(fields.Nested(BadgeSchema))
+    level_name = fields.String()
+    level_progress = fields.Nested(LevelSchema)
+    badges = fields.List(fields.Nested(AwardedBadgeSchema))
+    streak = fields.Integer(metadata={"description": "Current streak in days (private to you)."})
+    longest_streak = fields.Integer()
+    active_today = fields.Boolean()
+    leaderboard = fields.String(validate=_VISIBILITY)
+    timezone = fields.String()
+
+
+class MeUpdateSchema(Strict):
+    name = fields.String(validate=validate.Length(max=200))
+    leaderboard = fields.String(validate=_VISIBILITY, metadata={"description": "How others see you on boards."})
+    timezone = fields.String(
+        validate=validate.Length(min=1, max=64), metadata={"description": "An IANA zone, e.g. Europe/Paris."}
+    )
+
+
+class BoardRowSchema(Schema):
+    rank = fields.Integer()
+    name = fields.String(metadata={"description": "A name, an anonymous role label, or your own name; never an email."})
+    xp = fields.Integer()
+    you = fields.Boolean()
+
+
+class BoardYouSchema(Schema):
+    rank = fields.Integer()
+    xp = fields.Integer()
+
+
+class LeaderboardSchema(Schema):
+    period = fields.String()
+    scope = fields.String()
+    entries = fields.List(fields.Nested(BoardRowSchema))
+    you = fields.Nested(BoardYouSchema, allow_none=True)
+
+
+class PracticeQuestionSchema(Schema):
+    id = fields.Integer()
+    module = fields.String()
+    module_title = fields.String()
+    node = fields.String()
+    title = fields.String(allow_none=True)
+    text = fields.String()
+    customer_link = fields.String(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema))
+    due_at = UTCDateTime()
+
+
+class PracticeSchema(Schema):
+    items = fields.List(fields.Nested(PracticeQuestionSchema))
     streak = fields.Integer()
+    next_due = UTCDateTime(allow_none=True)
+
+
+class PracticeAnswerRequestSchema(Strict):
+    choice = fields.String(required=True, validate=_id)
+
+
+class PracticeResultSchema(Schema):
+    correct = fields.Boolean()
+    feedback = fields.String(metadata={"description": "Why the best choice is best."})
+    best = fields.String()
+    best_text = fields.String()
+    best_feedback = fields.String()
+    your_feedback = fields.String()
+    xp = fields.Integer()
+    level_up = fields.Nested(LevelUpSchema, allow_none=True)
+    badges = fields.List(fields.Nested(AwardedBadgeSchema))
+    streak = fields.Integer()
+    next_due = UTCDateTime(allow_none=True, metadata={"description": "Null once the item is learned."})
 
 
 ALL = [  # nested schemas before the schemas that nest them (apispec registers nested ones itself)
@@ -179,4 +273,9 @@ ALL = [  # nested schemas before the schemas that nest them (apispec registers n
     AttemptRequestSchema,
     ChoiceRequestSchema,
     MeSchema,
+    MeUpdateSchema,
+    LeaderboardSchema,
+    PracticeSchema,
+    PracticeAnswerRequestSchema,
+    PracticeResultSchema,
 ]

@@ -19,7 +19,6 @@ from .schemas import (
     AttemptRequestSchema,
     AttemptSchema,
     ChoiceRequestSchema,
-    MeSchema,
     ModuleSummarySchema,
     TokenInfoSchema,
     TokenRequestSchema,
@@ -128,23 +127,6 @@ def choose(attempt_id: int) -> Response:
     except engine.PlayError as exc:
         raise ApiError(400, exc.code, exc.message, {"choice": [exc.message]}) from exc
     return _attempt(payload)
-
-
-@bp.get("/me")
-def me() -> Response:
-    user = current_user
-    data = {
-        "email": user.email,
-        "name": user.name,
-        "role": user.role,
-        "job_role": user.job_role,
-        "team": user.team,
-        "xp": service.xp_for(db(), user),
-        "level": 1,
-        "badges": [],
-        "streak": 0,
-    }
-    return jsonify(MeSchema().dump(data))
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,96 @@
+"""API routes of the learner's own progress: profile, leaderboards, daily practice (issue 6)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from .. import rewards
+from ..database import db
+from . import bp
+from .errors import ApiError
+from .schemas import (
+    LeaderboardSchema,
+    MeSchema,
+    MeUpdateSchema,
+    PracticeAnswerRequestSchema,
+    PracticeResultSchema,
+    PracticeSchema,
+)
+from .views import _load
+
+
+def valid_timezone(name: str) -> bool:
+    """Only real IANA zones: a typo must be refused, not silently read as UTC by the streak rules."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def check_profile(data: dict[str, object]) -> dict[str, list[str]]:
+    """Errors beyond the schema's, by field (shared with the profile page)."""
+    errors: dict[str, list[str]] = {}
+    if "timezone" in data and not valid_timezone(str(data["timezone"])):
+        errors["timezone"] = ["Not a known time zone; use a name such as Europe/Paris or America/New_York."]
+    if "@" in str(data.get("name", "")):
+        # Boards show names to colleagues; an address there would leak what we promise never to show.
+        errors["name"] = ["A display name cannot be an email address."]
+    return errors
+
+
+@bp.get("/me")
+def me() -> Response:
+    return jsonify(MeSchema().dump(rewards.profile(db(), current_user)))
+
+
+@bp.patch("/me")
+def update_me() -> Response:
+    data = _load(MeUpdateSchema())
+    errors = check_profile(data)
+    if errors:
+        raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", errors)
+    session = db()
+    rewards.update_profile(session, current_user, data)
+    return jsonify(MeSchema().dump(rewards.profile(session, current_user)))
+
+
+@bp.get("/leaderboard")
+def leaderboard() -> Response:
+    if not rewards.leaderboards_on():
+        raise ApiError(404, "leaderboards-off", "Leaderboards are switched off here.")
+    period = request.args.get("period", "week")
+    scope = request.args.get("scope", "everyone")
+    errors = {}
+    if period not in ("week", "all"):
+        errors["period"] = ["Must be one of: week, all."]
+    if scope not in ("everyone", "team"):
+        errors["scope"] = ["Must be one of: everyone, team."]
+    if errors:
+        raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", errors)
+    board = rewards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
+    return jsonify(LeaderboardSchema().dump({"period": period, "scope": scope, **board.as_dict()}))
+
+
+@bp.get("/practice")
+def practice() -> Response:
+    session = db()
+    data = {
+        "items": rewards.due_questions(session, current_user),
+        "streak": rewards.streak_of(session, current_user).current,
+        "next_due": rewards.gs.next_due(session, current_user.id),
+    }
+    return jsonify(PracticeSchema().dump(data))
+
+
+@bp.post("/practice/<int:item_id>")
+def answer_practice(item_id: int) -> Response:
+    data = _load(PracticeAnswerRequestSchema())
+    try:
+        result = rewards.answer(db(), current_user, item_id, data["choice"])
+    except rewards.PracticeError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
+    return jsonify(PracticeResultSchema().dump(result))
