@@ -1,0 +1,147 @@
+"""Trainer insight per module: rates, histogram, choice shares, quit points, wrong turns, the graph, the rollup."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from insighthelpers import CARE, FOLDERS, eastgate, play
+from webhelpers import login
+
+
+@pytest.fixture
+def scenario_folders() -> list[str]:
+    return FOLDERS
+
+
+@pytest.fixture
+def app_config(app_config):  # type: ignore[no-untyped-def]
+    return {**app_config, "RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
+def team(app, client):  # type: ignore[no-untyped-def]
+    return eastgate(app, client)
+
+
+def _insight(app, now: datetime | None = None):  # type: ignore[no-untyped-def]
+    from cxtrain.web.database import db
+    from cxtrain.web.insight_module import module_insight
+
+    catalog = app.extensions["cxtrain.catalog"]
+    with app.test_request_context():
+        return module_insight(db(), catalog, catalog.get(db(), CARE), now)
+
+
+def _shares(insight, node_id: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {c.id: c.count for c in insight.node(node_id).choices}
+
+
+def test_rates_and_histogram(app, team):
+    insight = _insight(app)
+    # carol: pass, unfinished, lost (.47); frank pass; gina lost (.60)
+    assert (insight.started, insight.finished, insight.passed) == (5, 4, 2)
+    assert insight.completion_rate == pytest.approx(0.8) and insight.pass_rate == pytest.approx(0.5)
+    assert insight.histogram == (0, 0, 0, 0, 1, 0, 1, 0, 0, 2)
+
+
+def test_choice_shares_quits_and_wrong_turns(app, team):
+    insight = _insight(app)
+    assert _shares(insight, "phone") == {"answer": 4, "hold": 2}
+    assert _shares(insight, "issue") == {"fix": 2, "transfer": 2}
+    phone = insight.node("phone")
+    assert [round(c.share, 3) for c in phone.choices] == [round(4 / 6, 3), round(2 / 6, 3)]
+    assert phone.quit == 1 and insight.node("issue").quit == 0  # carol's second attempt stopped at the phone
+    assert phone.arrived == 7  # five starts and two loops back
+    assert phone.wrong_turn is not None and phone.wrong_turn.id == "hold"
+    assert insight.node("issue").wrong_turn.id == "transfer"
+    assert {c.id for c in phone.choices if c.wrong} == {"hold"}
+    assert insight.node("solved").arrived == 2 and insight.node("lost").arrived == 2
+
+
+def test_rollup_matches_live_counts_and_keeps_counting(app, client, team):
+    from cxtrain.store import insight as queries
+    from cxtrain.web.database import db
+
+    live = _insight(app)
+    with app.test_request_context():
+        folded = queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5))
+        assert folded == 20  # every event so far: ten on each module
+        assert queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5)) == 0
+    assert _insight(app).nodes == live.nodes  # rollup + empty tail == live count
+    play(client, "frank@example.org", CARE, ["hold"], {})  # newer than the watermark: counted live
+    after = _insight(app)
+    assert _shares(after, "phone") == {"answer": 4, "hold": 3} and after.node("phone").quit == 2
+    with app.test_request_context():
+        queries.rebuild_edges(db())
+    assert _shares(_insight(app), "phone") == {"answer": 4, "hold": 3}
+
+
+def test_versions_aggregate_by_module_id(app, client, team):
+    """A trainer edits the module (a new version without 'hold'): counts of both versions add up,
+    and the old version's choice that no longer exists is left out."""
+    from insighthelpers import INSIGHT_FIXTURES
+
+    from cxtrain.store import modules as stored
+    from cxtrain.web.database import db
+
+    text = (INSIGHT_FIXTURES / "insight-care.yaml").read_text()
+    edited = re.sub(r"      - id: hold\n(?:        .*\n){4}", "", text)
+    assert "id: hold" not in edited and "next: phone" not in edited
+    from cxtrain.scenario import load_module
+
+    module = load_module(edited, "insight-care.yaml")
+    with app.test_request_context():
+        stored.save_version(db(), module.id, module.version, edited, stored.UPLOAD, team["trainer"])
+    play(client, "bob@example.org", CARE, ["answer", "fix"], {})
+    insight = _insight(app)
+    assert insight.module.version == module.version and insight.versions == 2
+    assert _shares(insight, "phone") == {"answer": 5}
+    assert (insight.started, insight.finished, insight.passed) == (6, 5, 3)
+    assert insight.node("phone").quit == 1  # from the old version's flows
+
+
+def test_page_graph_and_table(client, team):
+    login(client, "trainer@example.org")
+    listing = client.get("/trainer/insight").get_data(as_text=True)
+    assert f'href="/trainer/insight/{CARE}"' in listing
+    response = client.get(f"/trainer/insight/{CARE}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "style=" not in page and "<script>" not in page
+    assert 'id="stat-started">5<' in page and 'id="stat-completion">80%<' in page and 'id="stat-pass">50%<' in page
+    svg = re.search(r'<svg class="insight-graph".*?</svg>', page, re.S).group(0)
+    assert 'role="img"' in svg and '<title id="graph-title">' in svg
+    edges = dict(re.findall(r'data-edge="([^"]+)" data-count="(\d+)"', svg))
+    assert edges == {"phone/answer": "4", "phone/hold": "2", "issue/fix": "2", "issue/transfer": "2"}
+    widths = dict(
+        re.findall(
+            r'data-edge="([^"]+)" data-count="\d+"><title>[^<]*</title><path d="[^"]+" stroke-width="([\d.]+)"', svg
+        )
+    )
+    assert float(widths["phone/answer"]) > float(widths["phone/hold"])  # width grows with traffic
+    assert svg.count('class="node ending"') == 2 and svg.count('class="node start"') == 1
+    assert re.search(r'<tr data-edge="phone/hold">.*?<td>2</td></tr>', page, re.S)  # the table fallback
+    assert 'class="wrong-turn" data-choice="hold"' in page and 'data-quit="1"' in page
+    bins = dict(re.findall(r'data-bin="(\d+)" data-count="(\d+)"', page))
+    assert bins["9"] == "2" and bins["4"] == "1" and bins["0"] == "0"
+
+
+def test_csv(client, team):
+    login(client, "trainer@example.org")
+    response = client.get(f"/trainer/insight/{CARE}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("node,choice,next,count") and "phone,hold,phone,2,33,yes,1" in lines
+
+
+def test_unknown_module_is_404(client, team):
+    login(client, "trainer@example.org")
+    assert client.get("/trainer/insight/no-such-module").status_code == 404
+
+
+def test_layout_layers(app, team):
+    from cxtrain.web.insight_graph import layers
+
+    place = layers(_insight(app))
+    assert place["phone"] == (0, 0) and place["issue"][0] == 1 and {place["solved"][0], place["lost"][0]} == {2}

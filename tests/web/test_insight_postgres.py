@@ -1,0 +1,93 @@
+"""The insight SQL (window functions, CASE bins, the rollup's compare-and-set) on PostgreSQL.
+
+Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES=1 (CI), then it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from insighthelpers import CARE, FOLDERS, eastgate
+from sqlalchemy.engine import make_url
+
+from cxtrain.store import migrate, normalise_url
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
+    if not base:
+        if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
+        pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
+    import psycopg
+
+    url = make_url(normalise_url(base))
+    name = f"cxtrain_insight_{secrets.token_hex(4)}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        psycopg.connect(admin).close()
+    except psycopg.OperationalError:  # the named database may not exist: use the maintenance one
+        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scenario_folders() -> list[str]:
+    return FOLDERS
+
+
+@pytest.fixture
+def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
+    return {**app_config, "DATABASE_URL": postgres_url, "RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
+def app(app_config):  # type: ignore[no-untyped-def]
+    from cxtrain.store import insight
+    from cxtrain.store.models import Base
+    from cxtrain.web import create_app
+
+    migrate.upgrade(app_config["DATABASE_URL"])
+    app = create_app(app_config)
+    yield app
+    engine = app.extensions["cxtrain.engine"]
+    with engine.begin() as conn:
+        for table in [*insight.metadata.sorted_tables, *reversed(Base.metadata.sorted_tables)]:
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+def test_team_and_module_insight_on_postgres(app, client):
+    from cxtrain.store import insight as queries
+    from cxtrain.web.database import db
+    from cxtrain.web.insight_module import module_insight
+    from cxtrain.web.insight_team import team_report
+
+    team = eastgate(app, client)
+    catalog = app.extensions["cxtrain.catalog"]
+    with app.test_request_context():
+        report = team_report(db(), catalog, "Eastgate", show_email=False)
+        alice = next(m for m in report.members if m.user_id == team["alice"])
+        assert alice.passed == {"web-fixture"} and alice.customer == pytest.approx(0.25)
+        assert report.weak is not None and report.weak.role == "frontline-associate"
+        live = module_insight(db(), catalog, catalog.get(db(), CARE))
+        assert (live.started, live.finished, live.passed) == (5, 4, 2)
+        assert live.histogram == (0, 0, 0, 0, 1, 0, 1, 0, 0, 2)
+        assert queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5)) == 20
+        folded = module_insight(db(), catalog, catalog.get(db(), CARE))
+        assert folded.nodes == live.nodes and folded.node("phone").quit == 1
+        assert folded.node("phone").wrong_turn.id == "hold"
+        assert ("Eastgate", 7) in queries.teams(db())
