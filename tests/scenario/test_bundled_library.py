@@ -81,3 +81,40 @@ def test_track_walks_the_ladder_in_order(library) -> None:
     track = library.tracks["one-customer"]
     roles = [library.modules[m].role for m in track.modules]
     assert roles == LADDER
+
+
+def test_every_module_meets_the_library_bar(library) -> None:
+    """The bar issue #4 sets for a module a trainer would run with real staff."""
+    for module in library.modules.values():
+        decisions = module.decision_nodes
+        choices = [c for n in decisions for c in n.choices]
+        meters = {m.id for m in module.meters}
+        assert len(decisions) >= 8, module.id
+        assert len(module.ending_nodes) >= 3, module.id
+        assert {"customer", "employee"} <= meters, module.id
+        assert any(c.when for c in choices), module.id
+        assert module.ripples, module.id
+        assert sum(1 for n in decisions if n.customer_link) >= 0.8 * len(decisions), module.id
+        assert all(c.feedback.strip() for c in choices), module.id
+        assert 5 <= module.minutes <= 10, module.id
+        expectations = [c.expect for c in module.checks]
+        assert any(e.passed is True for e in expectations), module.id
+        assert any(e.passed is False for e in expectations), module.id
+        assert len(expectations) >= 3, module.id
+        # every ending is reachable by some play-through
+        assert {n.id for n in module.ending_nodes} <= module.exploration.reached_nodes(), module.id
+
+
+def test_every_module_plays_end_to_end_in_the_terminal(library) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from cxtrain.cli import main
+
+    for module_id, path in library.paths.items():
+        module = library.modules[module_id]
+        outcome = CliRunner().invoke(main, ["play", path, "--path", ",".join(module.grade.best_path), "--json"])
+        assert outcome.exit_code == 0, outcome.output
+        data = json.loads(outcome.output)
+        assert data["score"] == 1.0 and data["passed"] is True and data["ending"] == module.grade.best_ending
