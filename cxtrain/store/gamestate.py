@@ -133,22 +133,26 @@ def practice_xp_total(db: Session, user_id: int) -> int:
 
 
 def finished_attempts(db: Session, user_ids: Sequence[int], roles: dict[str, str]) -> dict[int, list[FinishedAttempt]]:
-    """Finished attempts per learner as gamify records; ``roles`` maps module ids to their role."""
+    """Finished attempts per learner as gamify records; ``roles`` maps module ids to their role.
+
+    The moment of a finish is its award's ``created_at`` (written right after the finish, by the
+    service's clock, which tests control), falling back to the attempt's own ``finished_at``.
+    """
     query = (
-        select(Attempt, XpEntry.amount)
+        select(Attempt, XpEntry.amount, XpEntry.created_at)
         .outerjoin(XpEntry, XpEntry.attempt_id == Attempt.id)
         .where(Attempt.user_id.in_(user_ids), Attempt.finished_at.is_not(None))
         .order_by(Attempt.finished_at)
     )
     out: dict[int, list[FinishedAttempt]] = {uid: [] for uid in user_ids}
-    for attempt, amount in db.execute(query):
+    for attempt, amount, awarded_at in db.execute(query):
         out[attempt.user_id].append(
             FinishedAttempt(
                 module_id=attempt.module_id,
                 role=roles.get(attempt.module_id, ""),
                 score=float(attempt.score or 0.0),
                 passed=bool(attempt.passed),
-                finished_at=as_utc(attempt.finished_at),
+                finished_at=as_utc(awarded_at or attempt.finished_at),
                 xp_earned=int(amount or 0),
             )
         )

@@ -59,10 +59,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from . import api, auth, insight, play, trainer
+    from . import api, auth, insight, play, progress, trainer
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(play.bp)
+    app.register_blueprint(progress.bp)
     app.register_blueprint(trainer.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(api.bp)

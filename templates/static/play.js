@@ -66,7 +66,7 @@
       return el("li", { text: (s.node_title ? s.node_title + ": " : "") + (s.choice_text || s.choice) });
     }));
     var parts = [el("h3", { id: "cx-ending-title", text: "Ending: " + (view.ending ? view.ending.title : "") }),
-      result, el("h4", { text: "Your path" }), path];
+      result, rewardsBlock(view), el("h4", { text: "Your path" }), path];
     if (view.missed && view.missed.length) {
       parts.push(el("h4", { text: "Where a better choice existed" }));
       parts.push(el("ul", { "class": "cx-missed" }, view.missed.map(function (m) {
@@ -76,6 +76,42 @@
       parts.push(el("p", { text: "You took the best choice at every step." }));
     }
     return el("section", { "class": "cx-ending", "aria-labelledby": "cx-ending-title" }, parts);
+  }
+
+  // XP earned, a level-up and new badges: the same markup as play/_attempt.html.
+  function rewardsBlock(view) {
+    if (view.xp === undefined || view.xp === null) return null;
+    var parts = [el("p", { "class": "cx-xp", text: view.xp ? "+" + view.xp + " XP"
+      : "No new XP this time: a replay pays only for beating your best." })];
+    if (view.level_up) {
+      var up = el("p", { "class": "cx-level-up", role: "status",
+        text: "Level up! You are now level " + view.level_up.number + ": " });
+      up.appendChild(el("strong", { text: view.level_up.name }));
+      up.appendChild(document.createTextNode("."));
+      parts.push(up);
+    }
+    (view.badges || []).forEach(function (b) {
+      var p = el("p", { "class": "cx-badge-new", "data-badge": b.id, text: "New badge: " });
+      p.appendChild(el("strong", { text: b.title }));
+      if (b.description) p.appendChild(document.createTextNode(" — " + b.description));
+      parts.push(p);
+    });
+    return el("div", { "class": "cx-rewards", "data-cx-rewards": "" }, parts);
+  }
+
+  // After a finish the level bar in the page header (Flask pages only) catches up without a reload.
+  function refreshLevelBar(view) {
+    var bar = document.querySelector(".cx-level");
+    if (!bar || !view.xp) return;
+    var xp = parseInt(bar.getAttribute("data-cx-xp") || "0", 10) + view.xp;
+    bar.setAttribute("data-cx-xp", String(xp));
+    var label = bar.querySelector(".cx-level-xp");
+    if (label) label.textContent = xp + " XP";
+    if (view.level_up) {
+      bar.setAttribute("data-cx-level", String(view.level_up.number));
+      var name = bar.querySelector(".cx-level-name");
+      if (name) name.textContent = "Level " + view.level_up.number + " · " + view.level_up.name;
+    }
   }
 
   function choicesBlock(view) {
@@ -106,8 +142,14 @@
     var said = [];
     if (view.feedback) said.push(view.feedback);
     (view.ripples || []).forEach(function (r) { said.push("Ripple: " + r.text); });
-    if (view.finished) said.push("Ending: " + (view.ending ? view.ending.title : "") + ". Score " + pct(view.score) +
-      (view.passed ? ", passed." : ", not passed."));
+    if (view.finished) {
+      said.push("Ending: " + (view.ending ? view.ending.title : "") + ". Score " + pct(view.score) +
+        (view.passed ? ", passed." : ", not passed."));
+      if (view.xp) said.push(view.xp + " XP earned.");
+      if (view.level_up) said.push("Level up: " + view.level_up.name + ".");
+      (view.badges || []).forEach(function (b) { said.push("New badge: " + b.title + "."); });
+      refreshLevelBar(view);
+    }
     live.textContent = said.join(" ");
     (feedback ? feedback.querySelector("h3") : node.querySelector("h2")).focus();
   }

@@ -32,6 +32,70 @@ def _resp(status: str, description: str, schema: str | None = "ErrorSchema") -> 
 ERR = {**_resp("400", "Invalid JSON or fields"), **_resp("401", "No or bad credentials")}
 
 
+def _progress_paths(spec: APISpec) -> None:
+    """Issue 6: the learner's own progress, leaderboards and daily practice."""
+    item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    query = [
+        {"name": "period", "in": "query", "schema": {"type": "string", "enum": ["week", "all"], "default": "week"}},
+        {
+            "name": "scope",
+            "in": "query",
+            "schema": {"type": "string", "enum": ["everyone", "team"], "default": "everyone"},
+            "description": "team: teams ranked by XP per member (teams of three or more).",
+        },
+    ]
+    spec.path(
+        path="/api/me",
+        operations={
+            "get": {"summary": "Who I am, and my progress", "responses": {**_resp("200", "Me", "MeSchema"), **ERR}},
+            "patch": {
+                "summary": "Change my display name, leaderboard visibility or time zone",
+                "requestBody": _body("MeUpdateSchema"),
+                "responses": {**_resp("200", "Me, updated", "MeSchema"), **ERR},
+            },
+        },
+    )
+    spec.path(
+        path="/api/leaderboard",
+        operations={
+            "get": {
+                "summary": "The top of a board and my neighbourhood; never anyone's email",
+                "parameters": query,
+                "responses": {
+                    **_resp("200", "The board", "LeaderboardSchema"),
+                    **ERR,
+                    **_resp("404", "Leaderboards are switched off"),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/practice",
+        operations={
+            "get": {
+                "summary": "Today's practice questions (decisions missed before, out of context)",
+                "responses": {**_resp("200", "Due questions", "PracticeSchema"), **ERR},
+            }
+        },
+    )
+    spec.path(
+        path="/api/practice/{item_id}",
+        operations={
+            "post": {
+                "summary": "Answer a practice question",
+                "parameters": [item_id],
+                "requestBody": _body("PracticeAnswerRequestSchema"),
+                "responses": {
+                    **_resp("200", "Right or not, feedback, XP, streak, when it comes back", "PracticeResultSchema"),
+                    **ERR,
+                    **_resp("404", "No such item (or its module changed)"),
+                    **_resp("409", "Not due yet"),
+                },
+            }
+        },
+    )
+
+
 @cache
 def spec_dict(_server: str | None = None) -> dict[str, Any]:
     spec = APISpec(
@@ -123,10 +187,7 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
             }
         },
     )
-    spec.path(
-        path="/api/me",
-        operations={"get": {"summary": "Who I am, and my progress", "responses": _resp("200", "Me", "MeSchema")}},
-    )
+    _progress_paths(spec)
     spec.path(
         path="/api/openapi.json",
         operations={

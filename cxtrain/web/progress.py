@@ -1,0 +1,161 @@
+"""Learner progress pages (badges, leaderboard, daily practice, profile) and the public Open Badges documents.
+
+Plain forms with CSRF tokens; every page works without JavaScript. The Open Badges
+documents are public on purpose: a verifier fetches them without logging in. They
+reveal no email (the recipient is a salted hash) and an assertion's id is 128 random
+bits, so awards cannot be enumerated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from .. import gamify
+from ..store import gamestate as gs
+from . import rewards
+from .api.me import check_profile
+from .database import db
+
+bp = Blueprint("progress", __name__)
+
+PUBLIC = {"progress.issuer", "progress.badge_class", "progress.badge_image", "progress.assertion"}
+TIMEZONE_CHOICES = ("UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "America/New_York", "America/Chicago",
+                    "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney",
+                    "Pacific/Auckland")
+
+
+@bp.before_request
+def _login() -> Any:
+    if request.endpoint in PUBLIC:
+        return None
+    return login_required(lambda: None)()
+
+
+@bp.app_context_processor
+def _level_bar() -> dict[str, Any]:
+    """``cx_level()`` for base.html: computed only when a logged-in page actually renders the bar."""
+
+    def cx_level() -> dict[str, Any] | None:
+        if not current_user.is_authenticated:
+            return None
+        xp = gs.xp_total(db(), current_user.id)
+        return {"xp": xp, "level": gamify.level_for(xp, rewards.curve())}
+
+    return {"cx_level": cx_level, "cx_leaderboards_on": rewards.leaderboards_on}
+
+
+def _base() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+
+
+# --- Open Badges 2.0 (public)
+
+
+def _issuer_doc() -> dict[str, Any]:
+    name = current_app.config.get("ISSUER_NAME", "cxtrain")
+    return gamify.issuer(_base(), name, email=current_app.config.get("ISSUER_EMAIL"))
+
+
+@bp.get("/badges/issuer.json")
+def issuer() -> Response:
+    return jsonify(_issuer_doc())
+
+
+@bp.get("/badges/<badge_id>.json")
+def badge_class(badge_id: str) -> Response:
+    found = rewards.badge(badge_id)
+    if found is None:
+        abort(404)
+    return jsonify(gamify.badge_class(found, _base()))
+
+
+@bp.get("/badges/<badge_id>.svg")
+def badge_image(badge_id: str) -> Response:
+    found = rewards.badge(badge_id)
+    if found is None:
+        abort(404)
+    return Response(gamify.badge_svg(found), mimetype="image/svg+xml")
+
+
+@bp.get("/badges/assertions/<assertion_id>.json")
+def assertion(assertion_id: str) -> Response:
+    found = gs.assertion(db(), assertion_id)
+    badge = rewards.badge(found[0].badge_id) if found else None
+    if found is None or badge is None:
+        abort(404)
+    row, user = found
+    return jsonify(gamify.open_badge_assertion(badge, user.email, row.awarded_at, _base(), row.assertion_id, row.salt))
+
+
+# --- Pages
+
+
+@bp.get("/badges")
+def badges() -> str:
+    mine = {row.badge_id: row for row in gs.awarded(db(), current_user.id)}
+    return render_template("progress/badges.html", badges=rewards.badges(), mine=mine)
+
+
+@bp.get("/leaderboard")
+def leaderboard() -> tuple[str, int]:
+    if not rewards.leaderboards_on():
+        return render_template("progress/leaderboard_off.html"), 404
+    period = request.args.get("period", "week")
+    scope = request.args.get("scope", "everyone")
+    period = period if period in ("week", "all") else "week"
+    scope = scope if scope in ("everyone", "team") else "everyone"
+    board = rewards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
+    visibility = gs.visibility(db(), current_user.id, gamify.DEFAULT_VISIBILITY)
+    return render_template(
+        "progress/leaderboard.html", board=board, period=period, scope=scope, visibility=visibility
+    ), 200
+
+
+@bp.get("/practice")
+def practice() -> str:
+    session = db()
+    return render_template(
+        "progress/practice.html",
+        items=rewards.due_questions(session, current_user),
+        streak=rewards.streak_of(session, current_user),
+        next_due=gs.next_due(session, current_user.id),
+    )
+
+
+@bp.post("/practice/<int:item_id>")
+def answer(item_id: int) -> tuple[str, int]:
+    choice = request.form.get("choice", "")
+    try:
+        result = rewards.answer(db(), current_user, item_id, choice)
+    except rewards.PracticeError as exc:
+        return render_template("progress/practice_result.html", error=exc.message, result=None), exc.status
+    return render_template("progress/practice_result.html", result=result, error=None), 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile() -> tuple[str, int]:
+    session = db()
+    errors: dict[str, list[str]] = {}
+    saved = False
+    if request.method == "POST":  # CSRF is checked by CSRFProtect for every form post
+        data = {
+            "name": request.form.get("name", "").strip()[:200],
+            "leaderboard": request.form.get("leaderboard", ""),
+            "timezone": request.form.get("timezone", "").strip(),
+        }
+        if data["leaderboard"] not in gamify.VISIBILITIES:
+            errors["leaderboard"] = ["Choose one of the options."]
+        errors.update(check_profile(data))
+        if not errors:
+            rewards.update_profile(session, current_user, data)
+            saved = True
+    me = rewards.profile(session, current_user)
+    zones = TIMEZONE_CHOICES if me["timezone"] in TIMEZONE_CHOICES else (me["timezone"], *TIMEZONE_CHOICES)
+    status = 400 if errors else 200
+    return render_template(
+        "progress/profile.html", me=me, errors=errors, saved=saved, zones=zones, form=request.form
+    ), status
+

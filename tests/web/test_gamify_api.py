@@ -1,0 +1,152 @@
+"""Issue 6 over HTTP: XP once per improvement, levels, badges, /api/me, practice, Open Badges."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from gamifyhelpers import Clock, play
+from webhelpers import add_user, token_for
+
+
+@pytest.fixture
+def clock(app) -> Clock:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    app.config["CLOCK"] = clock
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
+    return clock
+
+
+def test_xp_is_paid_once_per_improvement(client, auth, clock):
+    weak = play(client, auth, ("shrug", "call"))  # 20 XP module, score below 1
+    assert 0 < weak["xp"] < 20 and weak["passed"] is False
+    assert weak["badges"] == [] and weak["level_up"] is None
+    same = play(client, auth, ("shrug", "call"))
+    assert same["xp"] == 0
+    best = play(client, auth)
+    assert best["score"] == 1.0 and best["xp"] == 20 - weak["xp"]
+    assert {b["id"] for b in best["badges"]} >= {"first-pass", "perfect-play"}
+    again = play(client, auth)
+    assert again["xp"] == 0 and again["badges"] == []  # badges are announced once
+    me = client.get("/api/me", headers=auth).get_json()
+    assert me["xp"] == 20 and me["level"] == 1 and me["level_name"] == "Listener"
+    assert {b["id"] for b in me["badges"]} >= {"first-pass", "perfect-play"}
+    # A reload of the ending shows what that attempt earned, not what the next one did.
+    reloaded = client.get(f"/api/attempts/{best['id']}", headers=auth).get_json()
+    assert reloaded["xp"] == best["xp"] and [b["id"] for b in reloaded["badges"]] == [b["id"] for b in best["badges"]]
+
+
+def test_level_up_is_announced(app, client, auth, clock):
+    app.config["LEVEL_CURVE"] = [{"name": "Listener", "xp": 0}, {"name": "Helper", "xp": 15}]
+    app.extensions.pop("cxtrain.levels", None)
+    result = play(client, auth)
+    assert result["level_up"] == {"number": 2, "name": "Helper"}
+    page = client.get(f"/attempts/{result['id']}")  # bearer auth does not log in the test client
+    assert page.status_code in (302, 401)
+
+
+def test_patch_me_validates(client, auth):
+    ok = client.patch("/api/me", json={"name": "Ada", "leaderboard": "named", "timezone": "Europe/Paris"}, headers=auth)
+    assert ok.status_code == 200
+    body = ok.get_json()
+    assert (body["name"], body["leaderboard"], body["timezone"]) == ("Ada", "named", "Europe/Paris")
+    for bad, field in [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "../etc/passwd"}, "timezone"),
+        ({"leaderboard": "public"}, "leaderboard"),
+        ({"name": "ada@example.org"}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"colour": "red"}, "colour"),
+    ]:
+        response = client.patch("/api/me", json=bad, headers=auth)
+        assert response.status_code == 400, bad
+        assert response.get_json()["error"] == "invalid-fields" and field in response.get_json()["fields"]
+    assert client.patch("/api/me", data="nope", headers=auth).status_code == 400
+    assert client.get("/api/me", headers=auth).get_json()["timezone"] == "Europe/Paris"
+
+
+def test_new_learners_start_anonymous(client, auth):
+    me = client.get("/api/me", headers=auth).get_json()
+    assert me["leaderboard"] == "anonymous" and me["timezone"] == "UTC" and me["streak"] == 0
+
+
+def test_practice_from_missed_decisions_with_a_clock(client, auth, clock):
+    play(client, auth, ("shrug", "call"))  # 'shrug' was a miss: it comes back tomorrow
+    assert client.get("/api/practice", headers=auth).get_json()["items"] == []
+    clock.advance(days=1)
+    practice = client.get("/api/practice", headers=auth).get_json()
+    [item] = practice["items"]
+    assert item["node"] == "counter" and {c["id"] for c in item["choices"]} == {"listen", "shrug"}
+    assert "best" not in item  # the answer is not in the question
+    assert practice["streak"] == 1  # yesterday's finish still counts this morning
+    bad = client.post(f"/api/practice/{item['id']}", json={"choice": "nonsense"}, headers=auth)
+    assert bad.status_code == 400
+    right = client.post(f"/api/practice/{item['id']}", json={"choice": "listen"}, headers=auth).get_json()
+    assert right["correct"] is True and right["xp"] == 2 and right["streak"] == 2
+    assert right["next_due"].startswith((clock.now + timedelta(days=3)).date().isoformat())
+    again = client.post(f"/api/practice/{item['id']}", json={"choice": "listen"}, headers=auth)
+    assert again.status_code == 409 and again.get_json()["error"] == "not-due"  # no farming
+    clock.advance(days=3)
+    wrong = client.post(f"/api/practice/{item['id']}", json={"choice": "shrug"}, headers=auth).get_json()
+    assert wrong["correct"] is False and wrong["xp"] == 0 and wrong["best"] == "listen"
+    assert wrong["streak"] == 1  # a gap of days: a fresh start...
+    me = client.get("/api/me", headers=auth).get_json()
+    assert me["longest_streak"] == 2 and me["streak"] == 1  # ...and the longest kept
+    assert client.post("/api/practice/999999", json={"choice": "x"}, headers=auth).status_code == 404
+
+
+def test_streak_follows_the_learners_time_zone(client, auth, clock):
+    from datetime import UTC, datetime
+
+    client.patch("/api/me", json={"timezone": "Pacific/Auckland"}, headers=auth)
+    clock.now = datetime(2025, 3, 3, 10, 30, tzinfo=UTC)  # 23:30 in Auckland
+    play(client, auth, ("shrug", "call"))
+    clock.now = datetime(2025, 3, 3, 11, 30, tzinfo=UTC)  # 00:30 the next day in Auckland, same day in UTC
+    [item] = client.get("/api/practice", headers=auth).get_json()["items"]  # due from Auckland's midnight
+    result = client.post(f"/api/practice/{item['id']}", json={"choice": "listen"}, headers=auth).get_json()
+    assert result["streak"] == 2  # two Auckland days, although one UTC day
+
+
+def test_open_badges_documents(app, client, auth, clock):
+    best = play(client, auth)
+    badge = next(b for b in best["badges"] if b["id"] == "first-pass")
+    token = badge["assertion"].rsplit("/", 1)[1].removesuffix(".json")
+    assert len(token) >= 20
+    public = app.test_client()  # a verifier is not logged in
+    doc = public.get(badge["assertion"]).get_json()
+    assert doc["type"] == "Assertion" and doc["verification"] == {"type": "hosted"}
+    assert doc["id"].endswith(badge["assertion"]) and doc["badge"].endswith("/badges/first-pass.json")
+    recipient = doc["recipient"]
+    assert recipient["hashed"] is True and "learner@example.org" not in str(doc)
+    expected = hashlib.sha256(("learner@example.org" + recipient["salt"]).encode()).hexdigest()
+    assert recipient["identity"] == "sha256$" + expected
+    badge_class = public.get("/badges/first-pass.json").get_json()
+    assert badge_class["type"] == "BadgeClass" and badge_class["issuer"].endswith("/badges/issuer.json")
+    assert public.get("/badges/issuer.json").get_json()["type"] == "Issuer"
+    svg = public.get("/badges/first-pass.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert public.get("/badges/no-such-badge.json").status_code == 404
+    assert public.get("/badges/assertions/guess.json").status_code == 404
+    # Salts differ per assertion, so two awards cannot be linked by their hash.
+    other = next(b for b in best["badges"] if b["id"] == "perfect-play")
+    assert public.get(other["assertion"]).get_json()["recipient"]["salt"] != recipient["salt"]
+
+
+def test_openapi_documents_the_gamification_routes(client):
+    spec = client.get("/api/openapi.json").get_json()
+    for path in ("/api/me", "/api/leaderboard", "/api/practice", "/api/practice/{item_id}"):
+        assert path in spec["paths"], path
+    assert "patch" in spec["paths"]["/api/me"]
+    assert {"MeUpdateSchema", "LeaderboardSchema", "PracticeResultSchema"} <= set(spec["components"]["schemas"])
+
+
+def test_me_needs_login(client):
+    assert client.get("/api/me").status_code == 401
+
+
+def test_other_users_do_not_see_my_badges(app, client, auth, clock):
+    play(client, auth)
+    add_user(app, "other@example.org")
+    other = token_for(client, "other@example.org")
+    assert client.get("/api/me", headers=other).get_json()["badges"] == []
