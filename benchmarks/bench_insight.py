@@ -158,8 +158,10 @@ def seed(conn, learners: int, events: int, rng: random.Random) -> dict[str, floa
                   bp.state_json, bp.score, bp.passed
            FROM generate_series(1, %(n)s) AS u
            CROSS JOIN generate_series(0, %(k)s - 1) AS k
-           CROSS JOIN LATERAL (SELECT (u - 1) * %(k)s + k + 1 AS a,
-                                      now() - ((u * 7 + k * 13) %% 20000) * interval '1 min' AS t) AS x
+           CROSS JOIN LATERAL (
+               SELECT (u - 1) * %(k)s + k + 1 AS a,
+                      now() - interval '1 day' - ((u * 7 + k * 13) %% 20000) * interval '1 min' AS t
+           ) AS x
            JOIN bp ON bp.pid = ((a * 2654435761) %% 4294967296) %% %(np)s""",
         {"n": learners, "k": per_learner, "np": n_paths},
     )
@@ -278,6 +280,9 @@ def run(args: argparse.Namespace) -> int:
             ],
             "team view CSV (GET /team.csv?team=...)": [
                 f"/team.csv?team=team-{rng.randrange(1, n_teams):05d}" for _ in range(args.requests)
+            ],
+            "teams list (GET /team, 100 a page, as a trainer)": [
+                f"/team?q=team-{rng.randrange(0, 4)}" for _ in range(args.requests)
             ],
             "module insight (GET /trainer/insight/<module>)": [
                 f"/trainer/insight/{modules[i % len(modules)]}" for i in range(args.requests)

@@ -82,11 +82,18 @@ class MemberResult:
     best_score: float
 
 
-def teams(db: Session) -> list[tuple[str, int]]:
-    """Every team name with its member count, by name."""
-    rows = db.execute(
-        select(User.team, func.count()).where(User.team.is_not(None)).group_by(User.team).order_by(User.team)
-    )
+def teams(db: Session, prefix: str = "", after: str = "", limit: int = 100) -> list[tuple[str, int]]:
+    """Team names (starting with ``prefix``, after ``after``) with member counts, by name, one page.
+
+    Paged because a company may have thousands of teams: with ix_users_team the database
+    walks the index in order and stops after ``limit`` groups.
+    """
+    query = select(User.team, func.count()).where(User.team.is_not(None))
+    if prefix:
+        query = query.where(User.team >= prefix, User.team < prefix + "\U0010ffff")
+    if after:
+        query = query.where(User.team > after)
+    rows = db.execute(query.group_by(User.team).order_by(User.team).limit(limit))
     return [(str(team), int(n)) for team, n in rows]
 
 

@@ -28,6 +28,7 @@ bp = Blueprint("insight", __name__)
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEAMS_PER_PAGE = 100
 
 
 def safe_cell(value: object) -> str:
@@ -56,13 +57,15 @@ def _team_or_abort() -> str | None:
 @login_required
 def team() -> str | BaseResponse:
     chosen = _team_or_abort()
-    all_teams = queries.teams(db()) if current_user.is_trainer else []
-    if chosen is None:
-        return render_template("insight/teams.html", teams=all_teams)
+    if chosen is None:  # a trainer or admin without a team of their own: pick one
+        prefix, after = request.args.get("q", "").strip(), request.args.get("after", "")
+        page = queries.teams(db(), prefix, after, TEAMS_PER_PAGE + 1)
+        more = page[TEAMS_PER_PAGE - 1][0] if len(page) > TEAMS_PER_PAGE else None
+        return render_template("insight/teams.html", teams=page[:TEAMS_PER_PAGE], q=prefix, more=more)
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
     if not report.members and not current_user.is_trainer:
         abort(404)
-    return render_template("insight/team.html", report=report, teams=all_teams, percent=percent)
+    return render_template("insight/team.html", report=report, percent=percent)
 
 
 @bp.get("/team.csv")

@@ -103,7 +103,8 @@ def test_page_for_manager_hides_emails(app, client, team):
 def test_page_for_trainer_has_team_filter_and_emails(client, team):
     login(client, "trainer@example.org")
     listing = client.get("/team").get_data(as_text=True)
-    assert "Eastgate" in listing and "Westgate" in listing and 'name="team"' in listing
+    assert "Eastgate" in listing and "Westgate" in listing and 'name="q"' in listing
+    assert "Westgate" not in client.get("/team?q=East").get_data(as_text=True)
     page = client.get("/team?team=Westgate").get_data(as_text=True)
     assert "dave@example.org" in page and "alice@example.org" not in page
 
