@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -63,4 +64,29 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "FRAME_ANCESTORS": env.get("CXTRAIN_FRAME_ANCESTORS", "'self'"),
         "MAX_CONTENT_LENGTH": int(env.get("CXTRAIN_MAX_UPLOAD_BYTES", str(1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
+        **_optional(env),
     }
+
+
+# Settings whose defaults live where they are used; set only when the environment names them.
+_OPTIONAL = {
+    "CXTRAIN_PUBLIC_URL": ("PUBLIC_URL", str),
+    "CXTRAIN_ISSUER_NAME": ("ISSUER_NAME", str),
+    "CXTRAIN_ISSUER_EMAIL": ("ISSUER_EMAIL", str),
+    "CXTRAIN_LEADERBOARDS": ("LEADERBOARDS", str),
+    "CXTRAIN_LEADERBOARD_CACHE_SECONDS": ("LEADERBOARD_CACHE_SECONDS", float),
+    "CXTRAIN_LEVEL_CURVE": ("LEVEL_CURVE", json.loads),
+}
+
+
+def _optional(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for variable, (key, parse) in _OPTIONAL.items():
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        try:
+            out[key] = parse(raw)
+        except ValueError as exc:
+            raise SystemExit(f"{variable}: cannot read {raw!r} ({exc}).") from exc
+    return out
