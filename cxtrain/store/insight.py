@@ -10,7 +10,9 @@ Two shapes of question, two strategies:
   ``insight_edges`` rollup. ``choice_events`` is append-only, so the rollup only ever
   adds the events past a watermark; events newer than the watermark (the last few
   seconds, or everything since the last refresh) are counted live from a primary-key
-  range, so the numbers are always exact and current.
+  range, so the numbers are always exact and current. Finished attempts are kept the same
+  way per (module, version, score bin, passed) in ``insight_scores``, up to a moment in
+  ``insight_clock`` (a finished attempt never changes; unfinished ones are counted live).
 
 The rollup lives in its own MetaData: it is a cache this module owns, rebuilt by
 :func:`rebuild_edges` (for instance after users were deleted, whose events cascade away).
@@ -23,7 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    Boolean,
     Column,
+    DateTime,
     Integer,
     MetaData,
     String,
@@ -60,7 +64,26 @@ insight_progress = Table(
     Column("last_event_id", Integer, nullable=False),
 )
 
+insight_scores = Table(
+    "insight_scores",
+    metadata,
+    Column("module_id", String(100), primary_key=True),
+    Column("module_version", String(64), primary_key=True),
+    Column("bucket", Integer, primary_key=True),
+    Column("passed", Boolean, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+insight_clock = Table(
+    "insight_clock",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("upto", DateTime(timezone=True), nullable=False),
+)
+
 EDGES = "edges"
+SCORES = "scores"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Events younger than this are not folded into the rollup yet: a transaction that took an
 # id earlier may still be about to commit, and the watermark must never jump over it.
 SETTLE = timedelta(seconds=30)
@@ -175,29 +198,98 @@ def _bin(score: object) -> object:
 
 
 def module_counts(db: Session, module_id: str, now: datetime | None = None) -> ModuleCounts:
-    """Attempts, completions, passes, score histogram and edge traffic of one module."""
-    versions = tuple(
-        VersionSummary(str(v), int(s), int(f), int(p or 0))
-        for v, s, f, p in db.execute(
-            select(
-                Attempt.module_version,
-                func.count(),
-                func.count(Attempt.finished_at),
-                func.sum(case((Attempt.passed.is_(True), 1), else_=0)),
-            )
-            .where(Attempt.module_id == module_id)
-            .group_by(Attempt.module_version)
-        )
-    )
+    """Attempts, completions, passes, score histogram and edge traffic of one module.
+
+    Finished attempts up to the clock come from the ``insight_scores`` rollup; those finished
+    since, and the unfinished ones, are counted live through ix_attempts_module_finished.
+    """
+    upto = refresh_scores(db, now)
+    totals: dict[str, list[int]] = {}  # version -> [started, finished, passed]
     bins = [0] * HISTOGRAM_BINS
-    bucket = _bin(Attempt.score).label("bucket")
-    for b, n in db.execute(
-        select(bucket, func.count())
-        .where(Attempt.module_id == module_id, Attempt.finished_at.is_not(None), Attempt.score.is_not(None))
-        .group_by(bucket)
+
+    def add(version: object, bucket: object, passed: object, n: object) -> None:
+        row = totals.setdefault(str(version), [0, 0, 0])
+        row[0] += int(n)  # type: ignore[call-overload]
+        if bucket is None:  # unfinished
+            return
+        row[1] += int(n)  # type: ignore[call-overload]
+        row[2] += int(n) if passed else 0  # type: ignore[call-overload]
+        bins[min(max(int(bucket), 0), HISTOGRAM_BINS - 1)] += int(n)  # type: ignore[call-overload]
+
+    s = insight_scores.c
+    for version, bucket, passed, n in db.execute(
+        select(s.module_version, s.bucket, s.passed, s.count).where(s.module_id == module_id)
     ):
-        bins[min(max(int(b), 0), HISTOGRAM_BINS - 1)] += int(n)
+        add(version, bucket, passed, n)
+    for version, bucket, passed, n in db.execute(_finished_query(upto, None).where(Attempt.module_id == module_id)):
+        add(version, bucket, passed, n)
+    for version, n in db.execute(
+        select(Attempt.module_version, func.count())
+        .where(Attempt.module_id == module_id, Attempt.finished_at.is_(None))
+        .group_by(Attempt.module_version)
+    ):
+        add(version, None, None, n)
+    versions = tuple(VersionSummary(v, *row) for v, row in sorted(totals.items()))
     return ModuleCounts(versions, tuple(bins), edge_counts(db, module_id, now))
+
+
+def _finished_query(after: datetime, upto: datetime | None):  # type: ignore[no-untyped-def]
+    """Finished attempts per (module, version, score bin, passed) with finished_at in (after, upto]."""
+    bucket = _bin(func.coalesce(Attempt.score, 0.0)).label("bucket")
+    passed = func.coalesce(Attempt.passed, False).label("passed")
+    query = (
+        select(Attempt.module_version, bucket, passed, func.count())
+        .where(Attempt.finished_at > after)
+        .group_by(Attempt.module_version, bucket, passed)
+    )
+    return query if upto is None else query.where(Attempt.finished_at <= upto)
+
+
+def refresh_scores(db: Session, now: datetime | None = None, settle: timedelta = SETTLE) -> datetime:
+    """Fold attempts finished between the clock and ``now - settle`` into ``insight_scores``; returns the clock.
+
+    Same compare-and-set as :func:`refresh_edges`. A finished attempt never changes, so a
+    count once folded stays right; settling leaves time for a finish whose clock ran behind.
+    """
+    row = db.execute(select(insight_clock.c.upto).where(insight_clock.c.name == SCORES)).first()
+    old = as_utc(row[0]) if row else EPOCH
+    new = (now or datetime.now(UTC)) - settle
+    if new <= old:
+        db.rollback()
+        return old
+    try:
+        if row is None:
+            db.execute(insert(insight_clock).values(name=SCORES, upto=new))
+        elif (
+            db.execute(
+                update(insight_clock)
+                .where(insight_clock.c.name == SCORES, insight_clock.c.upto == row[0])
+                .values(upto=new)
+            ).rowcount  # type: ignore[attr-defined]
+            != 1
+        ):
+            db.rollback()
+            return old
+        query = _finished_query(old, new).add_columns(Attempt.module_id).group_by(Attempt.module_id)
+        s = insight_scores.c
+        for version, bucket, passed, n, module_id in db.execute(query):
+            key = and_(s.module_id == module_id, s.module_version == version, s.bucket == bucket, s.passed == passed)
+            if not db.execute(update(insight_scores).where(key).values(count=s.count + int(n))).rowcount:  # type: ignore[attr-defined]
+                db.execute(
+                    insert(insight_scores).values(
+                        module_id=module_id, module_version=version, bucket=bucket, passed=bool(passed), count=int(n)
+                    )
+                )
+        db.commit()
+        return new
+    except DBAPIError:
+        db.rollback()
+        return old
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes even for timezone-aware columns; they are UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def edge_counts(db: Session, module_id: str, now: datetime | None = None) -> dict[tuple[str, str, str], int]:
@@ -297,9 +389,11 @@ def refresh_edges(db: Session, now: datetime | None = None, settle: timedelta = 
 
 
 def rebuild_edges(db: Session) -> None:
-    """Forget the rollup; the next refresh recounts every event (after deletions)."""
+    """Forget the rollups; the next visit recounts every event and attempt (after deletions)."""
     db.execute(delete(insight_edges))
     db.execute(delete(insight_progress).where(insight_progress.c.name == EDGES))
+    db.execute(delete(insight_scores))
+    db.execute(delete(insight_clock).where(insight_clock.c.name == SCORES))
     db.commit()
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..store import insight as queries
@@ -29,6 +30,12 @@ bp = Blueprint("insight", __name__)
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEAMS_PER_PAGE = 100
+# Member × module cells, built once: a team page has hundreds of them (the column header names the module).
+CELL_MARKS = {
+    "passed": Markup('<span aria-hidden="true">✓</span><span class="visually-hidden">passed</span>'),
+    "tried": Markup('<span aria-hidden="true">·</span><span class="visually-hidden">finished, not passed</span>'),
+    "none": Markup(""),
+}
 
 
 def safe_cell(value: object) -> str:
@@ -65,7 +72,7 @@ def team() -> str | BaseResponse:
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
     if not report.members and not current_user.is_trainer:
         abort(404)
-    return render_template("insight/team.html", report=report, percent=percent)
+    return render_template("insight/team.html", report=report, percent=percent, marks=CELL_MARKS)
 
 
 @bp.get("/team.csv")

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from ..gamify import Catalog as RuleCatalog
-from ..gamify import Coverage, RoleStats, WeakWheel, outcome_of, role_coverage, weak_wheel
-from ..gamify.insight import AttemptOutcome, role_stats
+from ..gamify import Coverage, RoleStats, WeakWheel, role_coverage, weak_wheel
+from ..gamify.insight import CUSTOMER, EMPLOYEE, AttemptOutcome, role_stats
 from ..scenario import engine
+from ..scenario.engine import transition
 from ..scenario.model import Module
 from ..store import insight as queries
 from ..store.models import User
@@ -81,10 +82,70 @@ class TeamReport:
     role_titles: dict[str, str] = field(default_factory=dict)
 
 
+_Packed = tuple[str, tuple[int, ...], int, int]
+_steps: dict[tuple[str, _Packed, str], tuple[_Packed, bool]] = {}
+_STEPS_MAX = 500_000
+
+
+def _step(module: Module, state: _Packed, node_id: str, choice_id: str) -> tuple[_Packed, bool] | None:
+    """One step of grading.best_choices_along plus gamify.insight.customer_misses' test: the state
+    after ``choice_id`` and whether it was a customer-hurting miss (None: the choice was not on offer)."""
+    found, cm = module.exploration, module.compiled
+    best = found.best_reachable()
+    options = []
+    for choice in module.nodes[node_id].choices:
+        if not cm.choice_when[node_id, choice.id](state[1], state[2]):
+            continue
+        meters, flags, fired, _ = transition(cm, module.ripples, choice, state[1], state[2], state[3])
+        key = (choice.next, meters, flags, fired)
+        value = best[found.index[key]] if key in found.index else None
+        options.append((value if value is not None else float("-inf"), choice, key))
+    chosen = next((o for o in options if o[1].id == choice_id), None)
+    if chosen is None:
+        return None
+    top = max(options, key=lambda o: o[0])
+    hurt = dict(chosen[1].effects).get(CUSTOMER, 0) < dict(top[1].effects).get(CUSTOMER, 0)
+    return chosen[2], top[0] > chosen[0] and hurt
+
+
+def fast_customer_misses(module: Module, path: list[tuple[str, str]]) -> int:
+    """gamify.insight.customer_misses, memoised per (version, state, choice).
+
+    The team view needs it for every member's every module; replaying the grading per
+    attempt cost about a millisecond each, while learners' paths share most of their
+    states, so after a few pages nearly every step is a dictionary lookup.
+    """
+    if not module.exploration.complete:
+        return 0  # best_choices_along reports nothing then either
+    cm = module.compiled
+    state: _Packed = (module.start, cm.starts, 0, 0)
+    count = 0
+    for node_id, choice_id in path:
+        key = (module.version, state, choice_id)
+        hit = _steps.get(key)
+        if hit is None:
+            hit = _step(module, state, node_id, choice_id)
+            if hit is None:
+                break
+            if len(_steps) >= _STEPS_MAX:  # crude bound on memory: start again
+                _steps.clear()
+            _steps[key] = hit
+        state, miss = hit
+        count += miss
+    return count
+
+
+def _scaled(module: Module, state: engine.AttemptState, meter_id: str) -> float | None:
+    try:
+        meter = module.meter(meter_id)
+    except KeyError:
+        return None
+    return (state.meters[meter_id] - meter.min) / (meter.max - meter.min)
+
+
 class OutcomeCache:
     """Outcomes by state JSON. A finished attempt's state never changes and names its module
-    version, so the outcome (meters and missed choices, which replay the grading) is a pure
-    function of it; many learners share the same play-through, so the hit rate is high."""
+    version, so its outcome (as gamify.insight.outcome_of computes it) is a pure function of it."""
 
     def __init__(self, size: int = 100_000) -> None:
         self.size = size
@@ -97,7 +158,11 @@ class OutcomeCache:
             if found is not None:
                 self._items.move_to_end(state_json)
                 return found
-        outcome = outcome_of(module, engine.AttemptState.from_json(state_json), None)
+        state = engine.AttemptState.from_json(state_json)
+        misses = fast_customer_misses(module, [(s.node, s.choice) for s in state.path])
+        outcome = AttemptOutcome(
+            None, module.role, module.id, _scaled(module, state, CUSTOMER), _scaled(module, state, EMPLOYEE), misses
+        )
         with self._lock:
             self._items[state_json] = outcome
             while len(self._items) > self.size:

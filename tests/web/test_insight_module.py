@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from insighthelpers import CARE, FOLDERS, eastgate, play
@@ -66,16 +66,24 @@ def test_rollup_matches_live_counts_and_keeps_counting(app, client, team):
 
     live = _insight(app)
     with app.test_request_context():
-        folded = queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5))
+        folded = queries.refresh_edges(db(), settle=timedelta(0))
         assert folded == 20  # every event so far: ten on each module
-        assert queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5)) == 0
-    assert _insight(app).nodes == live.nodes  # rollup + empty tail == live count
+        assert queries.refresh_edges(db(), settle=timedelta(0)) == 0
+        queries.refresh_scores(db(), settle=timedelta(0))
+    folded_insight = _insight(app)
+    assert folded_insight.nodes == live.nodes  # rollup + empty tail == live count
+    assert (folded_insight.started, folded_insight.finished, folded_insight.passed) == (5, 4, 2)
+    assert folded_insight.histogram == live.histogram
     play(client, "frank@example.org", CARE, ["hold"], {})  # newer than the watermark: counted live
     after = _insight(app)
     assert _shares(after, "phone") == {"answer": 4, "hold": 3} and after.node("phone").quit == 2
+    assert (after.started, after.finished) == (6, 4)  # the new attempt is live, on top of the rollup
+    play(client, "gina@example.org", CARE, ["answer", "fix"], {})
+    assert (_insight(app).finished, _insight(app).passed) == (5, 3)
     with app.test_request_context():
         queries.rebuild_edges(db())
-    assert _shares(_insight(app), "phone") == {"answer": 4, "hold": 3}
+    rebuilt = _insight(app)
+    assert _shares(rebuilt, "phone") == {"answer": 5, "hold": 3} and rebuilt.histogram[9] == 3
 
 
 def test_versions_aggregate_by_module_id(app, client, team):

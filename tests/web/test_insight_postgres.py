@@ -87,7 +87,9 @@ def test_team_and_module_insight_on_postgres(app, client):
         assert (live.started, live.finished, live.passed) == (5, 4, 2)
         assert live.histogram == (0, 0, 0, 0, 1, 0, 1, 0, 0, 2)
         assert queries.refresh_edges(db(), now=datetime.now(UTC) + timedelta(minutes=5)) == 20
+        queries.refresh_scores(db(), now=datetime.now(UTC) + timedelta(minutes=5))
         folded = module_insight(db(), catalog, catalog.get(db(), CARE))
         assert folded.nodes == live.nodes and folded.node("phone").quit == 1
+        assert (folded.started, folded.finished, folded.passed, folded.histogram) == (5, 4, 2, live.histogram)
         assert folded.node("phone").wrong_turn.id == "hold"
         assert ("Eastgate", 7) in queries.teams(db())

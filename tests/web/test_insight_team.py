@@ -186,3 +186,25 @@ def test_csv_roles_and_trainer_emails(client, team):
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_fast_outcomes_equal_the_gamify_rule():
+    """The team view's memoised outcome must be gamify.outcome_of exactly, on real modules and random paths."""
+    import random
+
+    from cxtrain.gamify import outcome_of
+    from cxtrain.scenario import engine, load_library
+    from cxtrain.scenario.library import bundled_path
+    from cxtrain.web.insight_team import OutcomeCache
+
+    rng = random.Random(3)
+    cache = OutcomeCache()
+    for module in load_library([bundled_path()]).modules.values():
+        for _ in range(25):
+            state = engine.start(module)
+            while not state.finished:
+                choice = rng.choice(engine.visible_choices(module, state))
+                state = engine.choose(module, state, state.node, choice.id).state
+            expected = outcome_of(module, state, None)
+            assert cache.get(module, state.to_json()) == expected
+            assert cache.get(module, state.to_json()) == expected  # and from the cache
