@@ -27,6 +27,10 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**63 - 1)
 
 
+def _identity_gettext(message: str, /, **values: Any) -> str:
+    return message % values if values else message
+
+
 def templates_root() -> Path:
     return Path(str(importlib.resources.files("cxtrain_templates")))
 
@@ -46,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.url_map.converters["id"] = RowIdConverter
+    # The shared templates mark every visible string with _(); the service is English-only for
+    # now, so _ formats without translating (the XBlock binds the LMS's gettext instead).
+    app.jinja_env.globals["_"] = _identity_gettext
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.ensure_secret_key(Path(app.instance_path))
     if app.config["TRUSTED_PROXIES"]:

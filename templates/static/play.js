@@ -22,18 +22,21 @@
     return node;
   }
 
+  // Element ids carry the root's data-id-prefix so several attempts on one page stay distinct.
+  var px = "cx";
+
   function pct(score) { return Math.round((score || 0) * 100) + "%"; }
 
   function feedbackSection(view) {
     if (!view.feedback_html && !(view.ripples && view.ripples.length)) return null;
-    var parts = [el("h3", { id: "cx-feedback-title", tabindex: "-1", text: "What happened" })];
+    var parts = [el("h3", { id: px + "-feedback-title", tabindex: "-1", text: "What happened" })];
     if (view.feedback_html) parts.push(el("div", { "class": "cx-feedback-text", html: view.feedback_html }));
     (view.ripples || []).forEach(function (r) {
       var box = el("div", { "class": "cx-ripple" }, [el("strong", { text: "Ripple: " })]);
       box.appendChild(el("span", { html: r.html }));
       parts.push(box);
     });
-    return el("section", { "class": "cx-feedback", "aria-labelledby": "cx-feedback-title" }, parts);
+    return el("section", { "class": "cx-feedback", "aria-labelledby": px + "-feedback-title" }, parts);
   }
 
   function metersSection(view) {
@@ -46,8 +49,8 @@
           text: "(" + (delta > 0 ? "+" : "") + delta + ")" }));
       }
       return el("div", { "class": "cx-meter" }, [
-        el("label", { "for": "cx-meter-" + m.id, text: m.label }),
-        el("progress", { id: "cx-meter-" + m.id, max: String(m.max - m.min), value: String(m.value - m.min),
+        el("label", { "for": px + "-meter-" + m.id, text: m.label }),
+        el("progress", { id: px + "-meter-" + m.id, max: String(m.max - m.min), value: String(m.value - m.min),
           text: m.value + " of " + m.max }),
         value,
       ]);
@@ -65,7 +68,7 @@
     var path = el("ol", { "class": "cx-path" }, steps.map(function (s) {
       return el("li", { text: (s.node_title ? s.node_title + ": " : "") + (s.choice_text || s.choice) });
     }));
-    var parts = [el("h3", { id: "cx-ending-title", text: "Ending: " + (view.ending ? view.ending.title : "") }),
+    var parts = [el("h3", { id: px + "-ending-title", text: "Ending: " + (view.ending ? view.ending.title : "") }),
       result, rewardsBlock(view), el("h4", { text: "Your path" }), path];
     if (view.missed && view.missed.length) {
       parts.push(el("h4", { text: "Where a better choice existed" }));
@@ -75,7 +78,7 @@
     } else if (view.missed) {
       parts.push(el("p", { text: "You took the best choice at every step." }));
     }
-    return el("section", { "class": "cx-ending", "aria-labelledby": "cx-ending-title" }, parts);
+    return el("section", { "class": "cx-ending", "aria-labelledby": px + "-ending-title" }, parts);
   }
 
   // XP earned, a level-up and new badges: the same markup as play/_attempt.html.
@@ -123,9 +126,10 @@
   }
 
   function render(root, view, notice) {
+    px = root.getAttribute("data-id-prefix") || "cx";
     var title = view.node.title || (view.ending && view.ending.title) || view.title || view.module;
-    var node = el("section", { "class": "cx-node", "aria-labelledby": "cx-node-title" }, [
-      el("h2", { id: "cx-node-title", tabindex: "-1", text: title }),
+    var node = el("section", { "class": "cx-node", "aria-labelledby": px + "-node-title" }, [
+      el("h2", { id: px + "-node-title", tabindex: "-1", text: title }),
       el("div", { "class": "cx-text", html: view.node.html }),
       view.node.customer_link ? el("p", { "class": "cx-customer-link" }, [
         el("strong", { text: "Line of sight: " }), document.createTextNode(view.node.customer_link)]) : null,

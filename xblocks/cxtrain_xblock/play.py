@@ -8,6 +8,7 @@ The browser never sends a score: the engine computes it from the stored path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -119,6 +120,11 @@ class PlayMixin:
         return state, notice
 
     # --- what the learner sees --------------------------------------------------------------
+    def id_prefix(self) -> str:
+        """Element ids unique to this block: an LMS unit may show several scenarios on one page."""
+        usage = str(getattr(self.scope_ids, "usage_id", "") or "")
+        return "cx-" + hashlib.sha1(usage.encode(), usedforsecurity=False).hexdigest()[:8]
+
     def last_outcome(self, module: Module, state: AttemptState) -> Outcome | None:
         """The last choice's outcome, so that a reload still shows its feedback."""
         if not state.path:
@@ -138,6 +144,7 @@ class PlayMixin:
             view = attempt_payload(module, state, outcome)
             view["title"] = module.title
             view["csrf_header"] = "X-CSRFToken"
+            view["id_prefix"] = self.id_prefix()
             view["notice"] = notice
             view["steps"] = _steps(module, state)
             if state.finished:

@@ -35,10 +35,6 @@ def _resource(package: str, *parts: str) -> str | None:
     return node.read_text(encoding="utf-8")
 
 
-def shared_partial_available() -> bool:
-    return _resource(SHARED_PACKAGE, *SHARED_PARTIAL) is not None
-
-
 def shared_asset(kind: str) -> str | None:
     """The shared stylesheet (``css``) or play script (``js``), if the templates package has it."""
     return _resource(SHARED_PACKAGE, *(SHARED_CSS if kind == "css" else SHARED_JS))
@@ -138,12 +134,28 @@ def environment() -> Environment:
 
 
 def attempt_template_name() -> str:
-    """The shared partial when the templates package has it, else the block's minimal copy."""
-    return "shared:" + "/".join(SHARED_PARTIAL) if shared_partial_available() else "_attempt.html"
+    """The attempt view shared with the service (cxtrain_templates ships in the same wheel)."""
+    return "shared:" + "/".join(SHARED_PARTIAL)
 
 
 def render(name: str, gettext: Callable[[str], str], **context: Any) -> str:
     """Render one of the block's templates; ``_`` in templates is the runtime's gettext."""
     env = environment()
     template = env.get_template(name)
-    return template.render(_=gettext, attempt_template=attempt_template_name(), **context)
+    return template.render(_=_formatting(gettext), attempt_template=attempt_template_name(), **context)
+
+
+def _formatting(gettext: Callable[[str], str]) -> Callable[..., str]:
+    """gettext that also fills ``%(name)s`` placeholders, as the shared partial writes them."""
+
+    def translate(message: str, /, **values: Any) -> str:
+        translated = gettext(message)
+        if not values:
+            return translated
+        try:
+            return translated % values
+        except (KeyError, ValueError, TypeError):
+            # A translation that mangled a placeholder must not break the learner's page.
+            return message % values
+
+    return translate
