@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ._gc import paused_gc
 from .engine import transition
-from .model import Module
+from .model import Choice, Module
 
 STATE_LIMIT = 200_000
 
@@ -198,29 +198,49 @@ def _explore(module: Module, limit: int) -> Exploration:
     return result
 
 
+def start_state(module: Module) -> PackedState:
+    """The packed state an attempt starts in (see :func:`option_values`)."""
+    return (module.start, module.compiled.starts, 0, 0)
+
+
+def option_values(module: Module, state: PackedState) -> list[tuple[float, Choice, PackedState]]:
+    """For each choice offered in ``state``: the best final total still reachable after it,
+    the choice, and the state it leads to.
+
+    The one place that decides whether a choice was a wrong turn: the ending page, daily
+    practice and the trainers' insight all ask it. A choice after which no ending can be
+    reached is valued minus infinity.
+    """
+    found = module.exploration
+    best = found.best_reachable()
+    cm = module.compiled
+    node_id, meters, flags, fired = state
+    options: list[tuple[float, Choice, PackedState]] = []
+    for choice in module.nodes[node_id].choices:
+        if not cm.choice_when[node_id, choice.id](meters, flags):
+            continue
+        after = transition(cm, module.ripples, choice, meters, flags, fired)
+        key: PackedState = (choice.next, after[0], after[1], after[2])
+        index = found.index.get(key)
+        value = best[index] if index is not None else None
+        options.append((value if value is not None else float("-inf"), choice, key))
+    return options
+
+
 def best_choices_along(module: Module, path: list[tuple[str, str]]) -> list[dict[str, object]]:
     """Where a play-through left the best path: at each such step, the choice that was better.
 
     Returns ``[{step, node, chosen, best, best_text}]`` for the steps where another
     visible choice could still have led to a higher final total.
     """
-    found = module.exploration
-    if not found.complete:
+    if not module.exploration.complete:
         return []
-    best = found.best_reachable()
-    cm = module.compiled
-    state: PackedState = (module.start, cm.starts, 0, 0)
+    state = start_state(module)
     missed: list[dict[str, object]] = []
     for step, (node_id, choice_id) in enumerate(path, start=1):
-        node = module.nodes[node_id]
-        options = []
-        for choice in node.choices:
-            if not cm.choice_when[node_id, choice.id](state[1], state[2]):
-                continue
-            meters, flags, fired, _ = transition(cm, module.ripples, choice, state[1], state[2], state[3])
-            key = (choice.next, meters, flags, fired)
-            value = best[found.index[key]] if key in found.index else None
-            options.append((value if value is not None else float("-inf"), choice, key))
+        if state[0] != node_id:
+            break
+        options = option_values(module, state)
         chosen = next((o for o in options if o[1].id == choice_id), None)
         if chosen is None:
             break
