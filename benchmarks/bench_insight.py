@@ -261,6 +261,9 @@ def run(args: argparse.Namespace) -> int:
                 f"first rollup of the edge counts (once, then incremental): {folded} events in "
                 f"{time.perf_counter() - t_fold:.1f} s"
             )
+            t_fold = time.perf_counter()
+            queries.refresh_scores(db())
+            print(f"first rollup of finished attempts (once, then incremental): {time.perf_counter() - t_fold:.1f} s")
             modules = sorted(app.extensions["cxtrain.catalog"].current(db()))
         trainer = app.test_client()
         with trainer.session_transaction() as session:
