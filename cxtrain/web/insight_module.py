@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..scenario.engine import transition
+from ..scenario.grading import option_values
 from ..scenario.model import Module
 from ..store import insight as queries
 from .catalog import Catalog
@@ -85,25 +85,16 @@ def wrong_choices(module: Module) -> frozenset[tuple[str, str]]:
     worse: dict[tuple[str, str], int] = {}
     shown: dict[tuple[str, str], int] = {}
     if found.complete:
-        best = found.best_reachable()
-        cm = module.compiled
-        for node_id, meters, flags, fired in found.states:
-            node = module.nodes[node_id]
-            if node.ending is not None:
+        for state in found.states:
+            if module.nodes[state[0]].ending is not None:
                 continue
-            values = []
-            for choice in node.choices:
-                if not cm.choice_when[node_id, choice.id](meters, flags):
-                    continue
-                new_meters, new_flags, new_fired, _ = transition(cm, module.ripples, choice, meters, flags, fired)
-                index = found.index.get((choice.next, new_meters, new_flags, new_fired))
-                value = best[index] if index is not None else None
-                values.append((choice.id, float("-inf") if value is None else value))
-            top = max((v for _, v in values), default=float("-inf"))
-            for choice_id, value in values:
-                shown[node_id, choice_id] = shown.get((node_id, choice_id), 0) + 1
+            values = option_values(module, state)
+            top = max((v for v, _, _ in values), default=float("-inf"))
+            for value, choice, _ in values:
+                key2 = (state[0], choice.id)
+                shown[key2] = shown.get(key2, 0) + 1
                 if value < top:
-                    worse[node_id, choice_id] = worse.get((node_id, choice_id), 0) + 1
+                    worse[key2] = worse.get(key2, 0) + 1
     result = frozenset(k for k, n in worse.items() if n * 2 > shown[k])
     with _wrong_lock:
         _wrong_cache[key] = result

@@ -16,7 +16,7 @@ from ..gamify import Catalog as RuleCatalog
 from ..gamify import Coverage, RoleStats, WeakWheel, role_coverage, weak_wheel
 from ..gamify.insight import CUSTOMER, EMPLOYEE, AttemptOutcome, role_stats
 from ..scenario import engine
-from ..scenario.engine import transition
+from ..scenario.grading import option_values, start_state
 from ..scenario.model import Module
 from ..store import insight as queries
 from ..store.models import User
@@ -89,17 +89,10 @@ _STEPS_MAX = 500_000
 
 def _step(module: Module, state: _Packed, node_id: str, choice_id: str) -> tuple[_Packed, bool] | None:
     """One step of grading.best_choices_along plus gamify.insight.customer_misses' test: the state
-    after ``choice_id`` and whether it was a customer-hurting miss (None: the choice was not on offer)."""
-    found, cm = module.exploration, module.compiled
-    best = found.best_reachable()
-    options = []
-    for choice in module.nodes[node_id].choices:
-        if not cm.choice_when[node_id, choice.id](state[1], state[2]):
-            continue
-        meters, flags, fired, _ = transition(cm, module.ripples, choice, state[1], state[2], state[3])
-        key = (choice.next, meters, flags, fired)
-        value = best[found.index[key]] if key in found.index else None
-        options.append((value if value is not None else float("-inf"), choice, key))
+    after ``choice_id`` and whether it was a customer-hurting miss (None: the walk stops here)."""
+    if state[0] != node_id:
+        return None
+    options = option_values(module, state)
     chosen = next((o for o in options if o[1].id == choice_id), None)
     if chosen is None:
         return None
@@ -117,8 +110,7 @@ def fast_customer_misses(module: Module, path: list[tuple[str, str]]) -> int:
     """
     if not module.exploration.complete:
         return 0  # best_choices_along reports nothing then either
-    cm = module.compiled
-    state: _Packed = (module.start, cm.starts, 0, 0)
+    state: _Packed = start_state(module)
     count = 0
     for node_id, choice_id in path:
         key = (module.version, state, choice_id)
