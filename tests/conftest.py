@@ -47,3 +47,12 @@ def client(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def runner(app):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    """A phone-sized page in Debian's headless Chromium (skips without it, fails in CI)."""
+    import chromium
+
+    with chromium.page() as page:
+        yield page

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
-from webhelpers import FIXTURES, add_user, token_for
+from liveserver import LiveServer
+from webhelpers import FIXTURES, PASSWORD, add_user, token_for
 
 
 @pytest.fixture
@@ -26,3 +30,16 @@ def trainer(app) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def auth(client, learner) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return token_for(client, learner)
+
+
+@pytest.fixture
+def live_learner(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    """A real `cxtrain serve` on a fresh instance with one frontline learner: (server, email)."""
+    email = "learner@example.org"
+    live = LiveServer(tmp_path / "instance", str(FIXTURES))
+    assert live.cli("db", "upgrade").returncode == 0
+    added = live.cli("users", "add", email, "--job-role", "frontline-associate", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    live.start()
+    yield live, email
+    live.stop()

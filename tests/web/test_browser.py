@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from liveserver import LiveServer
-from webhelpers import FIXTURES, MODULE, PASSWORD
+from webhelpers import MODULE, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CXTRAIN_REQUIRE_BROWSER") == "1":
-            pytest.fail("CXTRAIN_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 375, "height": 740})
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "instance", str(FIXTURES))
-    live.cli("db", "upgrade")
-    added = live.cli("users", "add", "kb@example.org", "--job-role", "frontline-associate", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
-    live.start()
-    yield live
-    live.stop()
+def server(live_learner: tuple[LiveServer, str]) -> LiveServer:
+    return live_learner[0]
 
 
 def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +29,7 @@ def test_keyboard_only_play_to_the_ending(server: LiveServer, browser_page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server.url + "/login")
     _tab_to(page, "#email")
-    page.keyboard.type("kb@example.org")
+    page.keyboard.type("learner@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")

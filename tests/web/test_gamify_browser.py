@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from liveserver import LiveServer
-from test_browser import browser_page  # noqa: F401 - the shared Chromium fixture (skips without chromium)
-from webhelpers import FIXTURES, MODULE, PASSWORD
+from webhelpers import MODULE, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "instance", str(FIXTURES))
-    live.cli("db", "upgrade")
-    added = live.cli("users", "add", "xp@example.org", "--job-role", "frontline-associate", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
-    live.start()
-    yield live
-    live.stop()
+def server(live_learner: tuple[LiveServer, str]) -> LiveServer:
+    return live_learner[0]
 
 
-def test_finish_shows_xp_level_bar_and_badge(server: LiveServer, browser_page):  # noqa: F811
+def test_finish_shows_xp_level_bar_and_badge(server: LiveServer, browser_page):
     page = browser_page
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(server.url + "/login")
-    page.fill("#email", "xp@example.org")
+    page.fill("#email", "learner@example.org")
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url("**/modules")

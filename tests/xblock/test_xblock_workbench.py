@@ -9,28 +9,16 @@ Skipped when Chromium is missing, unless CXTRAIN_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
+import chromium
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SETTINGS = """
 from workbench.settings import *  # noqa: F403
 
@@ -41,11 +29,6 @@ DEBUG = True
 """
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _chromium_or_skip() -> None:
-    if not Path(CHROMIUM).exists() and os.environ.get("CXTRAIN_REQUIRE_BROWSER") != "1":
-        pytest.skip(f"{CHROMIUM} is not installed")
 
 
 def _free_port() -> int:
@@ -69,7 +52,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> 
 
 @pytest.fixture(scope="module")
 def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _chromium_or_skip()
+    chromium.executable_or_skip()
     folder = tmp_path_factory.mktemp("workbench")
     (folder / "var").mkdir()
     (folder / "djpyfs").mkdir()
@@ -111,18 +94,9 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(workbench: str):
-    from playwright.sync_api import sync_playwright
-
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def page(workbench: str):  # type: ignore[no-untyped-def]
+    with chromium.page(width=1024, height=900, timeout_ms=15_000) as tab:
+        yield tab
 
 
 def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None:

@@ -1,0 +1,58 @@
+"""axe-core (the engine behind most accessibility checkers) on every page a learner meets.
+
+Run in Debian's Chromium at phone width (375 px) against a live server, through the
+module list, a decision, the feedback after a choice and the ending page. Any
+violation of WCAG 2.1 A or AA (contrast, labels, ARIA, landmarks, ...) fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from liveserver import LiveServer
+from webhelpers import MODULE, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    results = Axe().run(page, options=RULES)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, str], browser_page) -> None:
+    server, email = live_learner
+    page = browser_page
+    found: dict[str, list[str]] = {}
+
+    page.goto(server.url + "/login")
+    found["login"] = violations(page)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/modules")
+    found["modules"] = violations(page)
+
+    page.goto(f"{server.url}/modules/{MODULE}")
+    found["module"] = violations(page)
+    page.click('form[action$="/attempts"] button')
+    page.wait_for_selector(".cx-choice")
+    found["decision"] = violations(page)
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector(".cx-feedback")
+    found["feedback"] = violations(page)
+    page.click('.cx-choice[value="call"]')
+    page.wait_for_selector(".cx-ending")
+    found["ending"] = violations(page)
+
+    for path in ("/history", "/badges", "/leaderboard", "/profile"):
+        response = page.goto(server.url + path)
+        if response is not None and response.ok:
+            found[path] = violations(page)
+
+    assert len(found) >= 6, found.keys()
+    assert {name: v for name, v in found.items() if v} == {}
