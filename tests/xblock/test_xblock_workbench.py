@@ -93,6 +93,15 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             print((folder / "server.log").read_text(encoding="utf-8")[-4000:])
 
 
+def _block_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.1 A/AA findings inside the block (the workbench's own page is not ours)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    rules = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, context=".cxscenario", options=rules)
+    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
+
+
 @pytest.fixture
 def page(workbench: str):  # type: ignore[no-untyped-def]
     with chromium.page(width=1024, height=900, timeout_ms=15_000) as tab:
@@ -103,6 +112,7 @@ def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None
     page.goto(f"{workbench}/scenario/cxscenario.0/?student=learner-a")
     block = page.locator(".cxscenario")
     assert block.locator(".cx-node h2").inner_text() == "Monday morning"
+    assert _block_violations(page) == []
 
     # Keyboard only: Tab to the first choice and press Enter; focus moves to the feedback heading.
     block.get_by_role("button", name="Walk it over to the Care team now").focus()
@@ -120,6 +130,8 @@ def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None
     assert "passed" in result.inner_text()
     assert "100%" in block.locator("[data-cxs-graded]").inner_text()
     assert block.locator("[data-cxs-xp]").inner_text() == "30"
+
+    assert _block_violations(page) == []  # the ending, with header, score and path
 
     # The state is the server's: a reload shows the same ending and score.
     page.reload()
