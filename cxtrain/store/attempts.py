@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..scenario import engine
 from ..scenario.model import Module
+from .db import serial_writes
 from .models import Attempt, ChoiceEvent, utcnow
 
 
@@ -45,19 +47,35 @@ def record_choice(db: Session, attempt: Attempt, module: Module, node: str, choi
     """Apply and persist one choice, committed before returning (survives kill -9).
 
     Raises engine.PlayError for a refused choice, StepTaken when another request won the race.
+    The event insert and the state update are two core statements in one short transaction
+    (no ORM flush): the insert goes first, so a lost race fails on UNIQUE(attempt_id, step)
+    before anything else is written, and on SQLite the write lock is held only for these two.
     """
     state = state_of(attempt)
     outcome = engine.choose(module, state, node, choice)
     step = len(outcome.state.path)
-    db.add(ChoiceEvent(attempt_id=attempt.id, step=step, node=node, choice=choice))
-    attempt.state_json = outcome.state.to_json()
-    _finish_if_done(attempt, module, outcome.state)
+    values: dict[str, object] = {"state_json": outcome.state.to_json()}
+    if outcome.state.finished:
+        res = engine.result(module, outcome.state)
+        values.update(finished_at=utcnow(), score=res.score, passed=res.passed)
     try:
-        db.commit()
+        with serial_writes(db):
+            conn = db.connection()  # the session's own transaction, without the ORM execution layer
+            conn.execute(_INSERT_EVENT, {"attempt_id": attempt.id, "step": step, "node": node, "choice": choice})
+            conn.execute(_UPDATE_ATTEMPT, {"attempt": attempt.id, **values})
+            db.commit()
     except IntegrityError as exc:
         db.rollback()
         raise StepTaken from exc
+    for key, value in values.items():  # the object now matches the committed row, and is not dirty
+        set_committed_value(attempt, key, value)
     return outcome
+
+
+# Built once (building a statement costs about as much as running it); the SET columns of the
+# update are the keys passed with it.
+_INSERT_EVENT = insert(ChoiceEvent.__table__)
+_UPDATE_ATTEMPT = update(Attempt.__table__).where(Attempt.__table__.c.id == bindparam("attempt"))
 
 
 def _finish_if_done(attempt: Attempt, module: Module, state: engine.AttemptState) -> None:

@@ -89,7 +89,7 @@ def view(
 ) -> dict[str, Any]:
     """attempt_payload plus the attempt id; for an ending also its rewards (xp, level_up, badges)
     and the steps where a better choice existed."""
-    state = store.state_of(attempt)
+    state = outcome.state if outcome is not None else store.state_of(attempt)
     payload = playview.attempt_payload(module, state, outcome)
     payload["id"] = attempt.id
     payload["title"] = module.title

@@ -27,6 +27,7 @@ from .schemas import (
 
 PUBLIC = {"api.create_token", "api.openapi"}
 _attempt_schema = AttemptSchema()
+_choice_request_schema = ChoiceRequestSchema()  # built once: the play step is the hot path
 
 csrf.exempt(bp)  # checked below, only for cookie-authenticated writes
 bp.register_error_handler(ApiError, api_error)
@@ -117,7 +118,7 @@ def get_attempt(attempt_id: int) -> Response:
 
 @bp.post("/attempts/<id:attempt_id>/choices")
 def choose(attempt_id: int) -> Response:
-    data = _load(ChoiceRequestSchema())
+    data = _load(_choice_request_schema)
     try:
         payload = service.choose(db(), current_user, attempt_id, data["node"], data["choice"])
     except service.NotFound as exc:
