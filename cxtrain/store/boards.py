@@ -6,7 +6,9 @@ takes every learner's entry, which is fine for a team of fifty and far too slow 
 over a maintained aggregate:
 
 - all time: ``learner_stats`` through ``ix_learner_stats_listed_xp (listed, xp_total, user_id)``;
-- this week: ``weekly_xp`` through ``ix_weekly_xp_week_listed_xp (week_start, listed, xp, user_id)``.
+- this week: ``weekly_xp`` through ``ix_weekly_xp_week_listed_xp (week_start, listed, xp, user_id)``;
+- teams: ``team_stats`` (members and all-time XP per team) and ``weekly_team_xp`` (XP per
+  team and week), kept with every award and team change by :mod:`.gamestate`.
 
 The pool is what ``gamify.rank`` ranks: listed learners with XP > 0, plus the viewer
 (even hidden or at 0). Rows are ordered by XP descending, then user id; ranks are
@@ -24,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import LearnerStats, User, WeeklyXp
+from .models import LearnerStats, TeamStats, User, WeeklyTeamXp, WeeklyXp
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,20 +113,19 @@ def people(db: Session, user_ids: list[int]) -> dict[int, tuple[str, str | None,
     return {uid: (name or "", job_role, vis or "anonymous") for uid, name, job_role, vis in db.execute(query)}
 
 
-def team_totals(db: Session, period: Literal["week", "all"], week: date) -> list[tuple[str, int, int]]:
-    """(team, members, XP summed over members) for every team; every member counts, hidden or not.
+def team_totals(
+    db: Session, period: Literal["week", "all"], week: date, min_members: int = 1
+) -> list[tuple[str, int, int]]:
+    """(team, members, XP summed over members) for every team of at least ``min_members``.
 
-    One grouped scan of the users with a team; the web layer caches the result for a
-    few seconds, since team averages move slowly and every viewer sees the same ones.
+    Every member counts, hidden or not. Read from the maintained ``team_stats`` (and
+    ``weekly_team_xp`` for the week), one row per team, never from the users.
     """
     if period == "week":
-        xp = func.coalesce(func.sum(WeeklyXp.xp), 0)
-        join = and_(WeeklyXp.user_id == User.id, WeeklyXp.week_start == week)
-        query = select(User.team, func.count(User.id), xp).outerjoin(WeeklyXp, join)
+        xp = func.coalesce(WeeklyTeamXp.xp, 0)
+        join = and_(WeeklyTeamXp.week_start == week, WeeklyTeamXp.team == TeamStats.team)
+        query = select(TeamStats.team, TeamStats.members, xp).outerjoin(WeeklyTeamXp, join)
     else:
-        xp = func.coalesce(func.sum(LearnerStats.xp_total), 0)
-        query = select(User.team, func.count(User.id), xp).outerjoin(
-            LearnerStats, LearnerStats.user_id == User.id
-        )
-    query = query.where(User.team.is_not(None), User.team != "").group_by(User.team)
+        query = select(TeamStats.team, TeamStats.members, TeamStats.xp_total)
+    query = query.where(TeamStats.members >= max(1, min_members))
     return [(str(team), int(n), int(total)) for team, n, total in db.execute(query)]

@@ -14,6 +14,12 @@ never pay twice:
 
 The ledger is append-only and the truth; ``learner_stats.xp_total`` and ``weekly_xp``
 are aggregates kept in the same transaction so that leaderboards never sum the ledger.
+So are the team aggregates ``team_stats`` (members and all-time XP per team) and
+``weekly_team_xp`` (XP per team per week): an award adds to the learner's current team,
+and a change of ``users.team`` (any ORM insert, update or delete of a user, through the
+mapper events at the end of this module) moves the member and their XP between teams,
+holding the learner lock so that no award slips in between. Team rows are always locked
+in one order (all-time rows by team name, then weekly rows by week and team name).
 """
 
 from __future__ import annotations
@@ -21,32 +27,97 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from ..gamify import FinishedAttempt, PracticeItem, week_start
 from ..gamify.records import as_utc
 from ..gamify.streaks import local_day, local_midnight
-from .models import Attempt, LearnerStats, PracticeAnswer, PracticeItemRow, User, UserBadge, WeeklyXp, XpEntry
+from .models import (
+    Attempt,
+    LearnerStats,
+    PracticeAnswer,
+    PracticeItemRow,
+    TeamStats,
+    User,
+    UserBadge,
+    WeeklyTeamXp,
+    WeeklyXp,
+    XpEntry,
+)
 
 FINISH = "finish"
 PRACTICE = "practice"
 
 
-def _insert(db: Session, table: Any) -> Any:
+def _insert(db: Session | Connection, table: Any) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do)."""
-    dialect = db.get_bind().dialect.name
+    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def lock_learner(db: Session, user_id: int) -> None:
+def lock_learner(db: Session | Connection, user_id: int) -> None:
     """Serialise this transaction with any other award for the same learner (see the module doc)."""
     db.execute(_insert(db, LearnerStats).values(user_id=user_id).on_conflict_do_nothing(index_elements=["user_id"]))
     db.execute(update(LearnerStats).where(LearnerStats.user_id == user_id).values(xp_total=LearnerStats.xp_total))
+
+
+def _team(value: str | None) -> str | None:
+    """A user's team for the team boards: an empty name is no team (as in gamify.team_board)."""
+    return value or None
+
+
+def _add_to_team(db: Session | Connection, team: str, members: int, xp: int) -> None:
+    stmt = _insert(db, TeamStats).values(team=team, members=members, xp_total=xp)
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["team"],
+            set_={
+                "members": TeamStats.members + stmt.excluded.members,
+                "xp_total": TeamStats.xp_total + stmt.excluded.xp_total,
+            },
+        )
+    )
+
+
+def _add_to_team_week(db: Session | Connection, team: str, week: date, xp: int) -> None:
+    stmt = _insert(db, WeeklyTeamXp).values(team=team, week_start=week, xp=xp)
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["week_start", "team"], set_={"xp": WeeklyTeamXp.xp + stmt.excluded.xp}
+        )
+    )
+
+
+def move_team(db: Session | Connection, user_id: int, old: str | None, new: str | None) -> None:
+    """Move a learner, their all-time XP and their weekly XP from team ``old`` to ``new`` (either may be None).
+
+    Holds the learner lock first, so the XP moved is exactly what later awards will add to ``new``.
+    """
+    old, new = _team(old), _team(new)
+    if old == new:
+        return
+    lock_learner(db, user_id)
+    total = int(db.scalar(select(LearnerStats.xp_total).where(LearnerStats.user_id == user_id)) or 0)
+    weeks = [
+        (week, int(xp))
+        for week, xp in db.execute(
+            select(WeeklyXp.week_start, WeeklyXp.xp)
+            .where(WeeklyXp.user_id == user_id, WeeklyXp.xp != 0)
+            .order_by(WeeklyXp.week_start)
+        )
+    ]
+    sign = {old: -1, new: 1}
+    teams = sorted(t for t in (old, new) if t is not None)
+    for team in teams:
+        _add_to_team(db, team, sign[team], sign[team] * total)
+    for week, xp in weeks:
+        for team in teams:
+            _add_to_team_week(db, team, week, sign[team] * xp)
 
 
 def stats(db: Session, user_id: int) -> LearnerStats | None:
@@ -102,6 +173,11 @@ def add_xp(
                 index_elements=["user_id", "week_start"], set_={"xp": WeeklyXp.xp + stmt.excluded.xp}
             )
         )
+        # Read after the learner lock: a team change holds it too, so this is the team the XP belongs to.
+        team = _team(db.scalar(select(User.team).where(User.id == user_id)))
+        if team is not None:
+            _add_to_team(db, team, 0, amount)
+            _add_to_team_week(db, team, week, amount)
     return entry
 
 
@@ -302,3 +378,27 @@ def record_answer(
     db: Session, user_id: int, row: PracticeItemRow, choice: str, correct: bool, xp: int, now: datetime
 ) -> None:
     db.add(PracticeAnswer(user_id=user_id, item_id=row.id, choice=choice, correct=correct, xp=xp, created_at=now))
+
+
+# --- Team aggregates follow users.team through the ORM
+
+
+@event.listens_for(User, "after_insert")
+def _user_inserted(_mapper: Mapper[User], conn: Connection, user: User) -> None:
+    team = _team(user.team)
+    if team is not None:
+        _add_to_team(conn, team, 1, 0)  # a new account has no XP yet
+
+
+@event.listens_for(User, "before_update")
+def _user_updating(_mapper: Mapper[User], conn: Connection, user: User) -> None:
+    if not inspect(user).attrs.team.history.added:
+        return
+    old = conn.scalar(select(User.team).where(User.id == user.id))  # the stored value, loaded or not
+    move_team(conn, user.id, old, user.team)
+
+
+@event.listens_for(User, "before_delete")
+def _user_deleting(_mapper: Mapper[User], conn: Connection, user: User) -> None:
+    old = conn.scalar(select(User.team).where(User.id == user.id))
+    move_team(conn, user.id, old, None)

@@ -161,6 +161,29 @@ class WeeklyXp(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
+class TeamStats(Base):
+    """One row per team (``users.team``, not empty): how many members it has and their all-time XP.
+
+    Kept in the same transaction as every award and every team change (see
+    :mod:`cxtrain.store.gamestate`), so team boards read a few thousand rows, not every user."""
+
+    __tablename__ = "team_stats"
+
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    xp_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class WeeklyTeamXp(Base):
+    """XP per team per ISO week (UTC Monday), summed over its members; the weekly team board reads one week."""
+
+    __tablename__ = "weekly_team_xp"
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    xp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class UserBadge(Base):
     """An awarded badge. UNIQUE(user, badge) plus insert-or-ignore makes awarding idempotent."""
 

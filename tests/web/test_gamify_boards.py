@@ -138,3 +138,80 @@ def test_sql_board_agrees_with_gamify_rank(app):
             for period in ("all", "week"):
                 got = rewards.leaderboard(db, user, period, "everyone")
                 assert got == gamify.rank(entries, f"{viewer:08d}"), (viewer, period)
+
+
+def test_sql_team_board_agrees_with_gamify_team_board(app):
+    """Team boards read maintained aggregates (team_stats, weekly_team_xp); on random data with awards in
+    two weeks and members changing teams before and after earning, they equal gamify.team_board."""
+    from sqlalchemy import func, select
+
+    from cxtrain.store.gamestate import add_xp, lock_learner, set_visibility
+    from cxtrain.store.models import LearnerStats, TeamStats, User, WeeklyTeamXp, WeeklyXp
+    from cxtrain.web import rewards
+
+    rng = random.Random(7)
+    last_week = datetime(2025, 2, 26, tzinfo=UTC)
+    now = datetime(2025, 3, 5, tzinfo=UTC)
+    app.config["CLOCK"] = lambda: now
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
+    teams = ["red", "blue", "green", "Zeta", "amber", "solo", ""]
+    ids = [add_user(app, f"u{i}@example.org") for i in range(45)]
+    team_of: dict[int, str | None] = {}
+    xp_all: dict[int, int] = dict.fromkeys(ids, 0)
+    xp_week: dict[int, int] = dict.fromkeys(ids, 0)
+
+    def move(db, uid: int) -> None:  # type: ignore[no-untyped-def]
+        team_of[uid] = rng.choice([*teams, None])
+        db.get(User, uid).team = team_of[uid]
+
+    with app.test_request_context(), app.extensions["cxtrain.sessionmaker"]() as db:
+        for uid in ids:
+            move(db, uid)
+        db.commit()
+        for uid in ids:
+            lock_learner(db, uid)
+            set_visibility(db, uid, rng.choice(gamify.VISIBILITIES))
+            for at in (last_week, now):
+                xp = rng.choice([0, 0, 5, 10, 20, 35, 50])
+                if xp:
+                    add_xp(db, uid, xp, "practice", at)
+                    xp_all[uid] += xp
+                    xp_week[uid] += xp if at == now else 0
+            db.commit()
+            if rng.random() < 0.3:  # a change of team carries the XP earned so far
+                move(db, uid)
+                db.commit()
+        # The aggregates equal a recount from the users (what the migration's backfill computes).
+        recount = select(User.team, func.count(), func.coalesce(func.sum(LearnerStats.xp_total), 0))
+        recount = recount.outerjoin(LearnerStats, LearnerStats.user_id == User.id).where(User.team != "")
+        expected = {t: (n, x) for t, n, x in db.execute(recount.group_by(User.team))}
+        stored = {t: (n, x) for t, n, x in db.execute(select(TeamStats.team, TeamStats.members, TeamStats.xp_total))}
+        assert {t: v for t, v in stored.items() if v != (0, 0)} == expected
+        weekly = select(WeeklyXp.week_start, User.team, func.sum(WeeklyXp.xp)).join(User, User.id == WeeklyXp.user_id)
+        weekly = weekly.where(User.team != "").group_by(WeeklyXp.week_start, User.team)
+        expected_weeks = {(w, t): x for w, t, x in db.execute(weekly)}
+        stored_weeks = {
+            (w, t): x for w, t, x in db.execute(select(WeeklyTeamXp.week_start, WeeklyTeamXp.team, WeeklyTeamXp.xp))
+        }
+        assert {k: v for k, v in stored_weeks.items() if v} == {k: v for k, v in expected_weeks.items() if v}
+        assert len({t for t in team_of.values() if t}) >= 4 and any(n >= 3 for n, _ in expected.values())
+        for viewer in ids:
+            user = db.get(User, viewer)
+            for period, xps in (("all", xp_all), ("week", xp_week)):
+                entries = [gamify.LeaderEntry(uid, xps[uid], team=team_of[uid]) for uid in ids]
+                got = rewards.leaderboard(db, user, period, "team")
+                assert got == gamify.team_board(entries, team_of[viewer]), (viewer, period)
+        # A shown team without XP is on no one's board but its own members' (ranked in, at 0).
+        quiet = [add_user(app, f"q{i}@example.org") for i in range(3)]
+        for uid in quiet:
+            db.get(User, uid).team = team_of[uid] = "quiet"
+            xp_all[uid] = xp_week[uid] = 0
+        db.commit()
+        ids += quiet
+        for viewer in (quiet[0], ids[0]):
+            user = db.get(User, viewer)
+            for period, xps in (("all", xp_all), ("week", xp_week)):
+                entries = [gamify.LeaderEntry(uid, xps[uid], team=team_of[uid]) for uid in ids]
+                got = rewards.leaderboard(db, user, period, "team")
+                assert got == gamify.team_board(entries, team_of[viewer]), (viewer, period)
+                assert viewer != quiet[0] or (got.you is not None and got.you.xp == 0)
