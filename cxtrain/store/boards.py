@@ -71,12 +71,10 @@ def board(
     position = _count(db, src, viewer, ahead)
     cols = select(src.uid, src.xp)
     tops = list(db.execute(cols.where(*src.others(viewer)).order_by(src.xp.desc(), src.uid).limit(top)))
-    before = list(
-        db.execute(cols.where(*src.others(viewer), ahead).order_by(src.xp, src.uid.desc()).limit(around))
-    )[::-1]
-    behind = list(
-        db.execute(cols.where(*src.others(viewer), ~ahead).order_by(src.xp.desc(), src.uid).limit(around))
-    )
+    before = list(db.execute(cols.where(*src.others(viewer), ahead).order_by(src.xp, src.uid.desc()).limit(around)))[
+        ::-1
+    ]
+    behind = list(db.execute(cols.where(*src.others(viewer), ~ahead).order_by(src.xp.desc(), src.uid).limit(around)))
 
     at: dict[int, tuple[int, int]] = {}
     merged = [*tops[:position], (viewer, vxp), *tops[position:]] if position < top else list(tops)

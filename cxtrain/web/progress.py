@@ -22,9 +22,20 @@ from .database import db
 bp = Blueprint("progress", __name__)
 
 PUBLIC = {"progress.issuer", "progress.badge_class", "progress.badge_image", "progress.assertion"}
-TIMEZONE_CHOICES = ("UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "America/New_York", "America/Chicago",
-                    "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney",
-                    "Pacific/Auckland")
+TIMEZONE_CHOICES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
 
 
 @bp.before_request
@@ -158,4 +169,3 @@ def profile() -> tuple[str, int]:
     return render_template(
         "progress/profile.html", me=me, errors=errors, saved=saved, zones=zones, form=request.form
     ), status
-
