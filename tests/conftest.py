@@ -56,3 +56,12 @@ def browser_page() -> Iterator[object]:
 
     with chromium.page() as page:
         yield page
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database per test module (see tests/pgdb.py)."""
+    import pgdb
+
+    with pgdb.fresh_database() as url:
+        yield url

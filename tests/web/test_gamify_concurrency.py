@@ -7,17 +7,14 @@ once (UNIQUE attempt_id), and badges are awarded once (UNIQUE user+badge).
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from webhelpers import MODULE, add_user, token_for
 
-from cxtrain.store import migrate, normalise_url
+from cxtrain.store import migrate
 from cxtrain.store.models import LearnerStats, UserBadge, WeeklyXp, XpEntry
 
 RACERS = 6
@@ -101,30 +98,13 @@ def test_racing_views_of_one_finish_pay_once(app):
 
 
 @pytest.fixture
-def postgres_app(app_config) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
-        pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
-    import psycopg
-
+def postgres_app(app_config, postgres_url) -> Iterator[object]:  # type: ignore[no-untyped-def]
     from cxtrain.web import create_app
 
-    url = make_url(normalise_url(base))
-    name = f"cxtrain_test_{secrets.token_hex(4)}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        db_url = url.set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(db_url)
-        app = create_app({**app_config, "DATABASE_URL": db_url})
-        yield app
-        app.extensions["cxtrain.engine"].dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    migrate.upgrade(postgres_url)
+    app = create_app({**app_config, "DATABASE_URL": postgres_url})
+    yield app
+    app.extensions["cxtrain.engine"].dispose()
 
 
 @pytest.mark.postgres

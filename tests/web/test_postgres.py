@@ -5,45 +5,16 @@ Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from webhelpers import MODULE, token_for
 
 from cxtrain.store import migrate, normalise_url
 from cxtrain.store.models import ChoiceEvent
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
-        pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
-    import psycopg
-
-    url = make_url(normalise_url(base))
-    name = f"cxtrain_test_{secrets.token_hex(4)}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        psycopg.connect(admin).close()
-    except psycopg.OperationalError:  # the named database may not exist: use the maintenance one
-        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

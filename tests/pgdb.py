@@ -1,0 +1,47 @@
+"""A throwaway PostgreSQL database for the tests that prove the PostgreSQL path.
+
+The server is named by CXTRAIN_TEST_POSTGRES_URL (.ci/run sets it to the local server).
+Without it the tests skip, unless CXTRAIN_REQUIRE_POSTGRES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from cxtrain.store import normalise_url
+
+
+def server_url_or_skip() -> str:
+    base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
+    if base:
+        return base
+    if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
+        pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
+    pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """Create an empty database on the test server; yield its SQLAlchemy URL; drop it after."""
+    import psycopg
+
+    url = make_url(normalise_url(server_url_or_skip()))
+    name = f"cxtrain_test_{secrets.token_hex(4)}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        psycopg.connect(admin).close()
+    except psycopg.OperationalError:  # the named database may not exist: use the maintenance one
+        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
