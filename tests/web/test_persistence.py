@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
-from webhelpers import MODULE
+from webhelpers import MODULE, race_clicks
 
 from cxtrain.scenario import content_version, load_module
 from cxtrain.store import attempts as store
@@ -37,20 +35,8 @@ def test_second_insert_of_a_step_violates_the_constraint(app, client, auth):
 def test_concurrent_double_click_records_one_step(app, client, auth):
     attempt = _start(client, auth)
     url = f"/api/attempts/{attempt['id']}/choices"
-    statuses: list[int] = []
-    barrier = threading.Barrier(4)
-
-    def click() -> None:
-        local = app.test_client()
-        barrier.wait()
-        statuses.append(local.post(url, json={"node": "counter", "choice": "listen"}, headers=auth).status_code)
-
-    threads = [threading.Thread(target=click) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [200, 409, 409, 409]
+    statuses = race_clicks(app, url, {"node": "counter", "choice": "listen"}, auth, racers=4)
+    assert statuses == [200, 409, 409, 409]
     with app.extensions["cxtrain.sessionmaker"]() as db:
         steps = db.scalars(select(ChoiceEvent.step).where(ChoiceEvent.attempt_id == attempt["id"])).all()
     assert steps == [1]

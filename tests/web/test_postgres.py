@@ -5,11 +5,9 @@ Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
-from webhelpers import MODULE, token_for
+from webhelpers import MODULE, race_clicks, token_for
 
 from cxtrain.store import migrate, normalise_url
 from cxtrain.store.models import ChoiceEvent
@@ -57,20 +55,8 @@ def test_concurrent_clicks_on_postgres(app, client, learner):
     auth = token_for(client, learner)
     attempt = client.post("/api/attempts", json={"module": MODULE}, headers=auth).get_json()
     url = f"/api/attempts/{attempt['id']}/choices"
-    statuses: list[int] = []
-    barrier = threading.Barrier(6)
-
-    def click() -> None:
-        local = app.test_client()
-        barrier.wait()
-        statuses.append(local.post(url, json={"node": "counter", "choice": "shrug"}, headers=auth).status_code)
-
-    threads = [threading.Thread(target=click) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [200] + [409] * 5
+    statuses = race_clicks(app, url, {"node": "counter", "choice": "shrug"}, auth, racers=6)
+    assert statuses == [200] + [409] * 5
     with app.extensions["cxtrain.sessionmaker"]() as db:
         assert db.scalars(select(ChoiceEvent.step).where(ChoiceEvent.attempt_id == attempt["id"])).all() == [1]
 

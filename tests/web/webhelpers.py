@@ -34,3 +34,23 @@ def token_for(client, email: str) -> dict[str, str]:  # type: ignore[no-untyped-
     response = client.post("/api/tokens", json={"email": email, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def race_clicks(app, url: str, body: dict, headers: dict, racers: int) -> list[int]:  # type: ignore[no-untyped-def,type-arg]
+    """POST the same choice from ``racers`` threads released at once (a double click, two tabs)."""
+    import threading
+
+    statuses: list[int] = []
+    barrier = threading.Barrier(racers)
+
+    def click() -> None:
+        local = app.test_client()
+        barrier.wait()
+        statuses.append(local.post(url, json=body, headers=headers).status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(statuses)
