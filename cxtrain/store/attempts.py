@@ -8,11 +8,11 @@ insert commits; the other gets :class:`StepTaken` and answers with the current s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..scenario import engine
 from ..scenario.model import Module
@@ -39,19 +39,40 @@ def get_attempt(db: Session, attempt_id: int, user_id: int) -> Attempt | None:
     return attempt if attempt is not None and attempt.user_id == user_id else None
 
 
+class PlayRow(NamedTuple):
+    """What a play step reads of its attempt: one core query, no ORM object (the hot path)."""
+
+    id: int
+    module_id: str
+    module_version: str
+    state_json: str
+
+    @property
+    def state(self) -> engine.AttemptState:
+        return engine.AttemptState.from_json(self.state_json)
+
+
+def play_row(db: Session, attempt_id: int, user_id: int) -> PlayRow | None:
+    """The attempt's play columns if it belongs to ``user_id`` (someone else's reads as none)."""
+    row = db.connection().execute(_PLAY_ROW, {"id": attempt_id, "user": user_id}).first()
+    return PlayRow(*row) if row is not None else None
+
+
 def state_of(attempt: Attempt) -> engine.AttemptState:
     return engine.AttemptState.from_json(attempt.state_json)
 
 
-def record_choice(db: Session, attempt: Attempt, module: Module, node: str, choice: str) -> engine.Outcome:
-    """Apply and persist one choice, committed before returning (survives kill -9).
+def record_choice(
+    db: Session, attempt_id: int, state: engine.AttemptState, module: Module, node: str, choice: str
+) -> engine.Outcome:
+    """Apply one choice to ``state`` and persist it, committed before returning (survives kill -9).
 
     Raises engine.PlayError for a refused choice, StepTaken when another request won the race.
     The event insert and the state update are two core statements in one short transaction
     (no ORM flush): the insert goes first, so a lost race fails on UNIQUE(attempt_id, step)
     before anything else is written, and on SQLite the write lock is held only for these two.
+    ORM objects of this attempt already in the session are stale afterwards: refresh them.
     """
-    state = state_of(attempt)
     outcome = engine.choose(module, state, node, choice)
     step = len(outcome.state.path)
     values: dict[str, object] = {"state_json": outcome.state.to_json()}
@@ -61,21 +82,23 @@ def record_choice(db: Session, attempt: Attempt, module: Module, node: str, choi
     try:
         with serial_writes(db):
             conn = db.connection()  # the session's own transaction, without the ORM execution layer
-            conn.execute(_INSERT_EVENT, {"attempt_id": attempt.id, "step": step, "node": node, "choice": choice})
-            conn.execute(_UPDATE_ATTEMPT, {"attempt": attempt.id, **values})
+            conn.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "step": step, "node": node, "choice": choice})
+            conn.execute(_UPDATE_ATTEMPT, {"attempt": attempt_id, **values})
             db.commit()
     except IntegrityError as exc:
         db.rollback()
         raise StepTaken from exc
-    for key, value in values.items():  # the object now matches the committed row, and is not dirty
-        set_committed_value(attempt, key, value)
     return outcome
 
 
 # Built once (building a statement costs about as much as running it); the SET columns of the
 # update are the keys passed with it.
+_ATTEMPTS = Attempt.__table__
+_PLAY_ROW = select(_ATTEMPTS.c.id, _ATTEMPTS.c.module_id, _ATTEMPTS.c.module_version, _ATTEMPTS.c.state_json).where(
+    _ATTEMPTS.c.id == bindparam("id"), _ATTEMPTS.c.user_id == bindparam("user")
+)
 _INSERT_EVENT = insert(ChoiceEvent.__table__)
-_UPDATE_ATTEMPT = update(Attempt.__table__).where(Attempt.__table__.c.id == bindparam("attempt"))
+_UPDATE_ATTEMPT = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt"))
 
 
 def _finish_if_done(attempt: Attempt, module: Module, state: engine.AttemptState) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -14,9 +15,59 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+try:
+    import fcntl
+except ImportError:  # Windows: threads still queue; processes fall back to SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Per SQLite engine, a lock that the threads of one process take around a short write transaction.
-_sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+class WriteQueue:
+    """Writers to one SQLite file, queued in order instead of polling.
+
+    SQLite lets one writer commit at a time; the others poll in its busy handler, which
+    sleeps 1, 2, 5, 10... ms between tries, so under load some writes wait hundreds of
+    milliseconds while the lock is free most of the time. Here the threads of a process
+    queue on a lock, and the processes (gunicorn workers) on an exclusive ``flock`` of a
+    file beside the database, which the kernel hands over the moment it is released.
+    Only the short write transactions of the hot path take it; any other writer still
+    meets SQLite's own lock and busy timeout, so correctness never depends on this queue.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+        self._path = f"{database}-writelock" if on_disk and fcntl is not None else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int:
+        # Opened per process: a descriptor inherited across fork() would share its flock
+        # with the parent, and the two processes would not exclude each other.
+        if self._fd is None or self._pid != os.getpid():
+            assert self._path is not None
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+            weakref.finalize(self, os.close, self._fd)
+        return self._fd
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._threads:
+            if self._path is None:
+                yield
+                return
+            fd = self._file()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# Per SQLite engine, its write queue (PostgreSQL needs none: its row locks queue writers).
+_sqlite_write_queues: weakref.WeakKeyDictionary[Engine, WriteQueue] = weakref.WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -52,7 +103,7 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **extra)
         event.listen(engine, "connect", _sqlite_pragmas)
-        _sqlite_write_locks[engine] = threading.Lock()
+        _sqlite_write_queues[engine] = WriteQueue(parsed.database)
         return engine
     if not pooled:
         return create_engine(url, **extra)
@@ -65,13 +116,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def serial_writes(db: Session) -> Iterator[None]:
-    """Around a short write transaction (its statements and commit): on SQLite, threads of one
-    process queue here, in order, instead of polling the file lock in SQLite's busy handler
-    (which sleeps 1, 2, 5, 10... ms between tries and makes the slowest writes very slow); the
-    other processes still wait on the busy timeout. A no-op on PostgreSQL, whose row locks queue."""
-    lock = _sqlite_write_locks.get(db.get_bind())  # type: ignore[call-overload]
-    if lock is None:
+    """Around a short write transaction (its statements and commit): on SQLite, wait in the
+    engine's :class:`WriteQueue`; a no-op on PostgreSQL."""
+    queue = _sqlite_write_queues.get(db.get_bind())  # type: ignore[call-overload]
+    if queue is None:
         yield
         return
-    with lock:
+    with queue.hold():
         yield

@@ -61,27 +61,40 @@ def load(db: Session, user: User, attempt_id: int) -> tuple[Attempt, Module]:
     attempt = store.get_attempt(db, attempt_id, user.id)
     if attempt is None:
         raise NotFound("unknown-attempt", f"There is no attempt {attempt_id}.")
-    module = catalog().pinned(db, attempt.module_id, attempt.module_version)
+    return attempt, pinned(db, attempt.module_id, attempt.module_version)
+
+
+def pinned(db: Session, module_id: str, version: str) -> Module:
+    module = catalog().pinned(db, module_id, version)
     if module is None:  # cannot happen unless rows were deleted by hand
-        raise NotFound("unknown-module", f"The module version this attempt started on is gone ({attempt.module_id}).")
-    return attempt, module
+        raise NotFound("unknown-module", f"The module version this attempt started on is gone ({module_id}).")
+    return module
 
 
 def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> dict[str, Any]:
-    """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound."""
-    attempt, module = load(db, user, attempt_id)
+    """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound.
+
+    The hot path of the service: the attempt is read with one core query and the choice written
+    with two statements; an ORM attempt is loaded only when the answer needs more (an ending's
+    rewards, or a conflict's current view)."""
+    row = store.play_row(db, attempt_id, user.id)
+    if row is None:
+        raise NotFound("unknown-attempt", f"There is no attempt {attempt_id}.")
+    module = pinned(db, row.module_id, row.module_version)
     try:
-        outcome = store.record_choice(db, attempt, module, node, choice)
+        outcome = store.record_choice(db, row.id, row.state, module, node, choice)
     except (engine.StaleNode, engine.AttemptFinished) as exc:
-        raise Conflict(exc.code, exc.message, view(db, user, attempt, module)) from exc
+        raise Conflict(exc.code, exc.message, view(db, user, *load(db, user, attempt_id))) from exc
     except store.StepTaken as exc:
-        db.refresh(attempt)
         raise Conflict(
             "stale-node",
             "This step was already recorded (a double click or another tab).",
-            view(db, user, attempt, module),
+            view(db, user, *load(db, user, attempt_id)),
         ) from exc
-    return view(db, user, attempt, module, outcome)
+    if outcome.state.finished:
+        attempt, _ = load(db, user, attempt_id)
+        return view(db, user, attempt, module, outcome)
+    return _payload(row.id, module, outcome.state, outcome)
 
 
 def view(
@@ -90,16 +103,23 @@ def view(
     """attempt_payload plus the attempt id; for an ending also its rewards (xp, level_up, badges)
     and the steps where a better choice existed."""
     state = outcome.state if outcome is not None else store.state_of(attempt)
-    payload = playview.attempt_payload(module, state, outcome)
-    payload["id"] = attempt.id
-    payload["title"] = module.title
-    payload["xp"] = 0
+    payload = _payload(attempt.id, module, state, outcome)
     if state.finished:
         # Awarding is idempotent and read back from storage, so the JSON answer to the finishing
         # choice and any later reload of the ending show the same XP, level-up and badges.
         payload.update(rewards.finish_rewards(db, user, attempt, module).as_dict())
         payload["missed"] = playview.missed_choices(module, state)
         payload["steps"] = steps_text(module, state)
+    return payload
+
+
+def _payload(
+    attempt_id: int, module: Module, state: engine.AttemptState, outcome: engine.Outcome | None
+) -> dict[str, Any]:
+    payload = playview.attempt_payload(module, state, outcome)
+    payload["id"] = attempt_id
+    payload["title"] = module.title
+    payload["xp"] = 0
     return payload
 
 

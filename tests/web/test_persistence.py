@@ -21,13 +21,11 @@ def test_second_insert_of_a_step_violates_the_constraint(app, client, auth):
     with app.extensions["cxtrain.sessionmaker"]() as db:
         row = db.get(Attempt, attempt["id"])
         module = app.extensions["cxtrain.catalog"].pinned(db, row.module_id, row.module_version)
-        stale = db.get(Attempt, attempt["id"])
-        state_before = stale.state_json
-        store.record_choice(db, row, module, "counter", "listen")
+        before = store.state_of(row)
+        store.record_choice(db, row.id, before, module, "counter", "listen")
         # A second request that read the attempt before the first committed computes step 1 again.
-        stale.state_json = state_before
         with pytest.raises(store.StepTaken):
-            store.record_choice(db, stale, module, "counter", "shrug")
+            store.record_choice(db, row.id, before, module, "counter", "shrug")
         events = db.scalars(select(ChoiceEvent).where(ChoiceEvent.attempt_id == attempt["id"])).all()
     assert [(e.step, e.choice) for e in events] == [(1, "listen")]
 
