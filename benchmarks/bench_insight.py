@@ -39,22 +39,6 @@ TEAM_SIZE = 25
 TARGET_MS = 100.0
 
 
-def admin_dsn(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    from cxtrain.store import normalise_url
-
-    return make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def bench_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    from cxtrain.store import normalise_url
-
-    return make_url(normalise_url(url)).set(database=DB_NAME).render_as_string(hide_password=False)
-
-
 def templates(rng: random.Random) -> list[tuple[str, str, list[tuple[str, str]], str, float | None, bool | None]]:
     """(module, version, path, state_json, score, passed) for random play-throughs of every bundled module."""
     from cxtrain.scenario import engine, load_library
@@ -215,17 +199,14 @@ def measure(client, paths: list[str]) -> tuple[float, float, float]:  # type: ig
 
 def run(args: argparse.Namespace) -> int:
     import psycopg
+    from scratchdb import admin_dsn, scratch_database
 
     from cxtrain.store import insight as queries
     from cxtrain.store import migrate
     from cxtrain.web import create_app
 
     base = os.environ.get("CXTRAIN_BENCH_POSTGRES_URL", DEFAULT_URL)
-    url = bench_url(base)
-    with psycopg.connect(admin_dsn(base), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
+    with scratch_database(base, DB_NAME, keep=args.keep) as url:
         # Seed at 0004 (the tables the seed writes), then upgrade: later migrations backfill their
         # aggregates from the seeded rows, as they would on a live database (0005: team_stats).
         migrate.upgrade(url, "0004")
@@ -317,10 +298,6 @@ def run(args: argparse.Namespace) -> int:
             print("leaderboard: /api/leaderboard is not in this build yet; skipped")
         app.extensions["cxtrain.engine"].dispose()
         return 1 if failed else 0
-    finally:
-        if not args.keep:
-            with psycopg.connect(admin_dsn(base), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def main() -> int:

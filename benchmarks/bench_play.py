@@ -1,12 +1,20 @@
 """Throughput and latency of the play step versus a bare Flask route, on SQLite and PostgreSQL.
 
-    python benchmarks/bench_play.py [--clients 50] [--seconds 10] [--workers N] [--postgres URL]
+    python benchmarks/bench_play.py [--clients 50] [--seconds 12] [--rounds 4] [--workers N] [--postgres URL]
 
 For each database it starts one gunicorn server (the same one `cxtrain serve` runs, same
-workers and threads) whose app is the real cxtrain app plus a bare "hello" route, then runs
-50 concurrent keep-alive clients on loopback against each route in turn. The play step is
-POST /api/attempts/<id>/choices with a bearer token: parsed, checked, persisted (committed),
-next node returned. Starting a new attempt when one ends is not counted.
+workers and threads) whose app is the real cxtrain app plus two bare routes, then runs 50
+concurrent keep-alive clients on loopback against each route:
+
+- hello: GET, answers "hello" (the baseline the target is a ratio of);
+- commit: POST, inserts one row in a table of its own and commits (what any durable write
+  costs on this database and machine, with no application code around it);
+- play: the play step, POST /api/attempts/<id>/choices with a bearer token: parsed,
+  checked, persisted (committed), next node returned. Starting a new attempt when one
+  ends is not counted.
+
+The routes take turns in short rounds (hello, commit, play, hello, ...), so that a machine
+whose speed drifts during the run (a shared VM) affects every route alike.
 """
 
 from __future__ import annotations
@@ -45,20 +53,44 @@ nodes:
 """
 
 
+def bench_writes():  # type: ignore[no-untyped-def]
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    return Table("bench_writes", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer))
+
+
 def bench_app():  # type: ignore[no-untyped-def]
+    from flask import current_app
+    from sqlalchemy import insert
+
     from cxtrain.web import create_app
+    from cxtrain.web.extensions import csrf
 
     app = create_app()
+    write_one = insert(bench_writes())
 
     @app.get("/hello")
     def hello() -> str:
         return "hello"
 
+    @app.post("/commit")
+    @csrf.exempt
+    def commit() -> str:
+        with current_app.extensions["cxtrain.engine"].begin() as conn:
+            conn.execute(write_one, {"n": 1})
+        return "committed"
+
     return app
 
 
 def serve(port: int, workers: int, threads: int) -> None:
+    from cxtrain.store.db import make_engine
+    from cxtrain.web import config
     from cxtrain.web.server import run
+
+    engine = make_engine(config.from_environment()["DATABASE_URL"], pooled=False)
+    bench_writes().create(engine, checkfirst=True)  # once, before the workers fork
+    engine.dispose()
 
     run(bench_app, "127.0.0.1", port, workers, threads)
 
@@ -81,9 +113,9 @@ class Client(threading.Thread):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         attempt = None
         while time.perf_counter() < self.stop_at:
-            if self.mode == "hello":
+            if self.mode in ("hello", "commit"):
                 t0 = time.perf_counter()
-                status, _ = self.request(conn, "GET", "/hello")
+                status, _ = self.request(conn, "GET" if self.mode == "hello" else "POST", f"/{self.mode}")
                 self.latencies.append(time.perf_counter() - t0)
                 self.errors += status != 200
                 continue
@@ -108,7 +140,11 @@ class Client(threading.Thread):
         conn.close()
 
 
-def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> dict[str, float]:
+ROUTES = ("hello", "commit", "play")
+
+
+def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> tuple[list[float], float, int]:
+    """Latencies, elapsed time and errors of ``clients`` closed-loop clients on one route."""
     stop_at = time.perf_counter() + seconds
     threads = [Client(port, mode, token, stop_at) for _ in range(clients)]
     start = time.perf_counter()
@@ -117,14 +153,29 @@ def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> d
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    lat = sorted(x for t in threads for x in t.latencies)
+    return [x for t in threads for x in t.latencies], elapsed, sum(t.errors for t in threads)
+
+
+def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    lat = sorted(latencies)
     return {
         "requests": len(lat),
         "rps": len(lat) / elapsed,
         "median_ms": statistics.median(lat) * 1000,
-        "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000,
-        "errors": sum(t.errors for t in threads),
+        "p99_ms": lat[max(int(len(lat) * 0.99) - 1, 0)] * 1000,
+        "errors": errors,
     }
+
+
+def interleaved(port: int, token: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Each route for seconds/rounds at a time, in turn, summed over the rounds."""
+    totals: dict[str, tuple[list[float], float, int]] = {mode: ([], 0.0, 0) for mode in ROUTES}
+    for _ in range(args.rounds):
+        for mode in ROUTES:
+            lat, elapsed, errors = measure(port, mode, token, args.clients, args.seconds / args.rounds)
+            seen, total, errs = totals[mode]
+            totals[mode] = (seen + lat, total + elapsed, errs + errors)
+    return {mode: summary(*totals[mode]) for mode in ROUTES}
 
 
 def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
@@ -169,15 +220,16 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
                 break
             except OSError:
                 time.sleep(0.1)
-        measure(port, "hello", token, args.clients, 2)  # warm-up: imports, pools, module cache
-        measure(port, "play", token, args.clients, 2)
-        results = {mode: measure(port, mode, token, args.clients, args.seconds) for mode in ("hello", "play")}
+        for mode in ROUTES:  # warm-up: imports, pools, module cache, the SQLite file's first pages
+            measure(port, mode, token, args.clients, 1.5)
+        results = interleaved(port, token, args)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    hello, play = results["hello"], results["play"]
+    hello, commit, play = results["hello"], results["commit"], results["play"]
     print(
-        f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, {args.seconds:.0f} s each"
+        f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, "
+        f"{args.seconds:.0f} s per route in {args.rounds} rounds"
     )
     for mode, r in results.items():
         print(
@@ -187,6 +239,12 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
     ratio = play["rps"] / hello["rps"]
     verdict = "OK" if ratio >= 0.5 and play["p99_ms"] < 100 else "below target"
     print(f"  play/hello throughput ratio {ratio:.2f} (target >= 0.5, p99 < 100 ms): {verdict}")
+    print(f"  commit/hello {commit['rps'] / hello['rps']:.2f}, play/commit {play['rps'] / commit['rps']:.2f}")
+    # Closed loop: each client waits for its answer, so mean latency = clients / throughput.
+    print(
+        f"  (with {args.clients} closed-loop clients, a mean latency under 100 ms needs more than "
+        f"{args.clients / 0.1:.0f} req/s)"
+    )
     return results
 
 
@@ -195,13 +253,14 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=12, help="measured seconds per route")
+    parser.add_argument("--rounds", type=int, default=4, help="turns the routes take (default 4)")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--postgres",
         default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),
-        help="PostgreSQL URL of an empty database (default: $CXTRAIN_TEST_POSTGRES_URL)",
+        help="PostgreSQL server URL; the run creates and drops its own database (default: $CXTRAIN_TEST_POSTGRES_URL)",
     )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -220,7 +279,10 @@ def main() -> None:
         base.pop("DATABASE_URL", None)
         run_for("SQLite (WAL)", base, args)
         if args.postgres:
-            run_for("PostgreSQL", {**base, "DATABASE_URL": args.postgres}, args)
+            from scratchdb import scratch_database
+
+            with scratch_database(args.postgres, "cxtrain_bench_play") as url:
+                run_for("PostgreSQL", {**base, "DATABASE_URL": url}, args)
         else:
             print("\nPostgreSQL: skipped (pass --postgres URL or set CXTRAIN_TEST_POSTGRES_URL)")
 

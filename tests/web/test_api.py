@@ -33,6 +33,19 @@ def test_play_to_the_end(client, auth):
     assert again["finished"] is True and again["score"] == last["score"] and again["xp"] == last["xp"]
 
 
+def test_a_step_answer_out_of_schema_form_is_caught_under_test(client, auth, monkeypatch, caplog):
+    # The middle of an attempt skips the schema dump at run time; under test each answer is checked.
+    from cxtrain.web import service
+
+    attempt = start(client, auth)
+    build = service._payload
+    monkeypatch.setattr(service, "_payload", lambda *a: {**build(*a), "meters": {"customer": "50"}})
+    url = f"/api/attempts/{attempt['id']}/choices"
+    response = client.post(url, json={"node": "counter", "choice": "listen"}, headers=auth)
+    assert response.status_code == 500
+    assert "not in AttemptSchema form" in caplog.text
+
+
 def test_modules_and_me(client, auth):
     modules = client.get("/api/modules", headers=auth).get_json()
     ours = next(m for m in modules if m["id"] == MODULE)
