@@ -6,7 +6,10 @@ import gettext
 from pathlib import Path
 
 import cxtrain_xblock
-from xblock_support import call
+from cxtrain_xblock import gamify
+from xblock_support import BEST_PATH, call, play
+
+from cxtrain.gamify import DEFAULT_CURVE
 
 PACKAGE = Path(cxtrain_xblock.__file__).parent
 CATALOGUE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "text.po"
@@ -49,3 +52,29 @@ def test_catalogue_lists_every_message():
 def test_compiled_catalogue_loads():
     translations = gettext.translation("text", localedir=PACKAGE / "translations", languages=["en"])
     assert translations.gettext("Play again") == "Play again"
+
+
+def test_default_level_names_are_in_the_catalogue():
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    names = [name for name, _xp in DEFAULT_CURVE.rows]
+    assert list(gamify.LEVEL_NAMES) == names, "keep cxtrain_xblock.gamify.LEVEL_NAMES in step with cxtrain.gamify"
+    with CATALOGUE.open("rb") as fh:
+        source = read_po(fh)
+    missing = [name for name in names if name not in source]
+    assert not missing, f"run the extraction command in docs/openedx.md; missing: {missing}"
+    # A compiled catalogue holds translated messages only (English, the source, has none),
+    # so what shows it was compiled from this text.po is the creation date both carry.
+    with CATALOGUE.with_suffix(".mo").open("rb") as fh:
+        compiled = read_mo(fh)
+    assert compiled.creation_date == source.creation_date, "compile the catalogue again (docs/openedx.md)"
+    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in source if m.id and m.string}
+
+
+def test_level_names_are_translated_when_shown(make_block, runtime):
+    runtime._services["i18n"] = Shouting()
+    block = make_block()
+    assert "(LISTENER)" in block.render("student_view").content
+    answer = play(block, BEST_PATH)
+    assert answer["level_name"] == "LISTENER"

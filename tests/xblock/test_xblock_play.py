@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xblock_support import BEST_PATH, MODULE_YAML, WORST_PATH, RecordingRuntime, call, olx, play
+from xblock_support import BEST_PATH, MODULE_YAML, WORST_PATH, RecordingRuntime, call, grade, olx, play
 
 from cxtrain.playview import attempt_payload
 from cxtrain.scenario import AttemptState, load_module
@@ -55,7 +55,7 @@ def test_best_play_scores_one_and_publishes_grade_once(make_block, runtime):
     assert answer["score"] == 1.0
     assert answer["passed"] is True
     assert answer["ending"]["id"] == "happy"
-    assert runtime.of("grade") == [{"value": 1.0, "max_value": 1.0}]
+    assert runtime.of("grade") == [grade(1.0)]
     assert runtime.of("completion") == [{"completion": 1.0}]
     # A late double click or a replayed request neither changes nor re-publishes the grade.
     status, again = call(block, "choose", {"node": "phone", "choice": "tell"})
@@ -113,7 +113,7 @@ def test_the_browser_cannot_send_a_score(make_block, runtime):
     status, answer = call(block, "choose", {"node": "phone", "choice": "sorry", "score": 1.0, "value": 1.0})
     assert status == 200
     assert answer["score"] == 0.0
-    assert runtime.of("grade") == [{"value": 0.0, "max_value": 1.0}]
+    assert runtime.of("grade") == [grade(0.0)]
 
 
 def test_restart_and_best_policy(make_block, runtime):
@@ -125,7 +125,7 @@ def test_restart_and_best_policy(make_block, runtime):
     assert answer["attempts_left"] == 0
     play(block, WORST_PATH)
     # Best policy: the second, worse attempt keeps the grade at 1.0, published once per attempt.
-    assert runtime.of("grade") == [{"value": 1.0, "max_value": 1.0}, {"value": 1.0, "max_value": 1.0}]
+    assert runtime.of("grade") == [grade(1.0), grade(1.0)]
     assert block.scores == [1.0, 0.0]
     status, answer = call(block, "restart", {})
     assert (status, answer["error"]) == (403, "no-attempts-left")

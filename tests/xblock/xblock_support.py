@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from webob import Request
+from xblock.runtime import Mixologist
 from xblock.test.toy_runtime import ToyRuntime
 
 MODULE_YAML = """\
@@ -65,11 +66,23 @@ def olx(yaml_text: str = MODULE_YAML, **attrs: Any) -> str:
     return f"<cxscenario {attributes}><![CDATA[\n{yaml_text}]]></cxscenario>"
 
 
+class LmsLocationMixin:
+    """The ``location`` edx-platform mixes into every block (XModuleMixin); ScorableXBlockMixin.rescore reads it."""
+
+    scope_ids: Any
+
+    @property
+    def location(self) -> Any:
+        return self.scope_ids.usage_id
+
+
 class RecordingRuntime(ToyRuntime):
     """ToyRuntime that keeps what blocks publish, so tests can count grade events."""
 
-    def __init__(self, user_id: str | None = "learner-1") -> None:
+    def __init__(self, user_id: str | None = "learner-1", mixins: tuple[type, ...] = ()) -> None:
         super().__init__(user_id)
+        # ToyRuntime takes no mixins; a platform's runtime does, so tests can add what it adds.
+        self.mixologist = Mixologist(mixins)
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def publish(self, block: Any, event_type: str, event_data: dict[str, Any]) -> None:
@@ -77,6 +90,11 @@ class RecordingRuntime(ToyRuntime):
 
     def of(self, event_type: str) -> list[dict[str, Any]]:
         return [data for kind, data in self.events if kind == event_type]
+
+
+def grade(value: float, only_if_higher: bool | None = None) -> dict[str, Any]:
+    """A ``grade`` event as ScorableXBlockMixin publishes it (the block's scores are 0..1)."""
+    return {"value": value, "max_value": 1.0, "only_if_higher": only_if_higher}
 
 
 def call(block: Any, handler: str, data: Any) -> tuple[int, dict[str, Any]]:

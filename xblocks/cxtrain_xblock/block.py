@@ -3,7 +3,8 @@
 The engine runs in-process and Open edX keeps the state: the block's fields are
 the only storage. This module declares the fields and the learner's view; the
 play handlers live in ``play.py``, Studio's views and handler in ``studio.py``,
-OLX import/export in ``olx.py``.
+OLX import/export in ``olx.py``, the platform's scoring contract (rescore,
+overrides) in ``grading.py``.
 """
 
 from __future__ import annotations
@@ -16,20 +17,16 @@ from xblock.core import XBlock
 from xblock.fields import Dict, Float, Integer, List, Scope, String
 
 from . import rendering, scoring, stats
+from .grading import GradingMixin
+from .i18n import _noop  # Studio translates field names itself
 from .olx import OlxMixin
 from .play import PlayMixin
 from .studio import StudioMixin
 
 
-# Marks strings for extraction where the runtime's gettext is not at hand (field metadata);
-# Studio translates field names itself.
-def _noop(text: str) -> str:
-    return text
-
-
 @XBlock.needs("i18n")
 @XBlock.wants("user")
-class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XBlock):
+class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableXBlockMixin, XBlock):
     """A branching customer-centricity scenario, graded 0..1 and reported to the gradebook."""
 
     has_score = True
@@ -86,6 +83,9 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XB
     graded_attempts = Integer(
         default=0, scope=Scope.user_state, help="Finished attempts whose grade was published (never twice)."
     )
+    # The grade as the gradebook last received it (see grading.py); None until the first one.
+    raw_earned = Float(default=None, scope=Scope.user_state, help="Raw score last published or set by staff.")
+    raw_possible = Float(default=1.0, scope=Scope.user_state, help="Raw maximum that goes with raw_earned.")
     xp_awarded = Integer(default=0, scope=Scope.user_state, help="XP this block has added to the learner's total.")
 
     # --- per learner, across every cxscenario block ------------------------------------------
@@ -93,10 +93,6 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, CompletableXBlockMixin, XB
 
     # --- per block, across learners -------------------------------------------------------------
     stats = Dict(default={}, scope=Scope.user_state_summary, help="Choice and ending counts for instructors.")
-
-    def max_score(self) -> float:
-        """Scores are 0..1; the platform scales them by ``weight``."""
-        return 1.0
 
     # --- i18n ---------------------------------------------------------------------------------
     def _(self, text: str) -> str:

@@ -151,7 +151,8 @@ class PlayMixin:
                 view["missed"] = missed_choices(module, state)
         left = scoring.attempts_left(self.max_attempts, self.attempts_started)
         level = gamify.level(self.xp_total)
-        graded = scoring.policy_score(self.grading_policy, self.scores)
+        # What the gradebook holds, which a rescore or a staff override may have changed.
+        graded = self.graded_fraction()  # type: ignore[attr-defined]
         return {
             "block": self,
             "module": module,
@@ -245,8 +246,7 @@ class PlayMixin:
         self.scores = [*self.scores, round(res.score, 4)]
         # One grade event per finished attempt; the counter guards against a replayed request.
         if self.graded_attempts < len(self.scores):
-            value = scoring.policy_score(self.grading_policy, self.scores)
-            self.runtime.publish(self, "grade", {"value": value, "max_value": 1.0})
+            self._publish_grade(self.calculate_score())  # type: ignore[attr-defined]
             self.graded_attempts = len(self.scores)
             self.emit_completion(1.0)  # type: ignore[attr-defined]
         earned = gamify.xp_earned(module.xp_value, res.score, self.xp_awarded)

@@ -22,6 +22,13 @@ def policy_score(policy: str, scores: Sequence[float]) -> float | None:
     return float(max(scores))
 
 
+def fraction(earned: float, possible: float) -> float:
+    """``earned`` out of ``possible`` as 0..1, the way the gradebook compares scores of any scale."""
+    if possible <= 0:
+        return 0.0
+    return float(earned) / float(possible)
+
+
 def attempts_left(max_attempts: int | None, started: int) -> int | None:
     """How many more attempts may start; None means unlimited (``max_attempts`` 0 or unset)."""
     if not max_attempts or max_attempts <= 0:
