@@ -1,15 +1,18 @@
-"""Learner pages: module list, play, history. Plain forms; play.js only enhances them."""
+"""Learner pages: module list, play, history. Plain forms; play.js only enhances them (swapping in fragments)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from ..scenario import engine
+from ..scenario.model import Module
 from ..store import attempts as store
-from . import service
+from . import progress, service
 from .database import db
 
 bp = Blueprint("play", __name__)
@@ -68,7 +71,16 @@ def start(module_id: str) -> Response:
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
 
 
-def _render(attempt_id: int, notice: str | None = None, status: int = 200) -> tuple[str, int]:
+FRAGMENT_HEADER = "X-Cx-Fragment"
+STALE_NOTICE = "That step was already taken (another tab or a double click); here is where you are."
+
+
+def _wants_fragment() -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == "1"
+
+
+def _render(attempt_id: int, notice: str | None = None, status: int = 200, fragment: bool = False) -> tuple[str, int]:
+    """The attempt page, or with ``fragment`` only its ``.cx-attempt`` element (see :func:`choose`)."""
     session = db()
     try:
         attempt, module = service.load(session, current_user, attempt_id)
@@ -76,12 +88,25 @@ def _render(attempt_id: int, notice: str | None = None, status: int = 200) -> tu
         abort(404)
     state = store.state_of(attempt)
     view = service.view(session, current_user, attempt, module, service.last_outcome(module, state))
-    view["form_action"] = url_for("play.choose", attempt_id=attempt.id)
-    view["csrf_token"] = generate_csrf()
     view["steps"] = service.steps_text(module, state)
+    return _respond(attempt.id, view, module, notice, status, fragment)
+
+
+def _respond(
+    attempt_id: int, view: dict[str, Any], module: Module | None, notice: str | None, status: int, fragment: bool
+) -> tuple[str, int]:
+    view["form_action"] = url_for("play.choose", attempt_id=attempt_id)
+    view["csrf_token"] = generate_csrf()
     view["notice"] = notice
-    view["choose_url"] = url_for("api.choose", attempt_id=attempt.id)
-    return render_template("play/attempt.html", view=view, module=module), status
+    view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
+    if not fragment:
+        return render_template("play/attempt.html", view=view, module=module), status
+    if view["finished"]:
+        # The page header is not part of the fragment, so the new XP and level travel with it.
+        bar = progress.level_bar()
+        if bar is not None:
+            view["level_bar_html"] = get_template_attribute("_level_bar.html", "level_bar")(bar)
+    return render_template("play/_attempt.html", view=view), status
 
 
 @bp.get("/attempts/<id:attempt_id>")
@@ -91,17 +116,26 @@ def attempt(attempt_id: int) -> tuple[str, int]:
 
 @bp.post("/attempts/<id:attempt_id>/choose")
 def choose(attempt_id: int) -> Response | tuple[str, int]:
+    """Take one step from the attempt page's form.
+
+    A plain form post is answered post/redirect/get. With the request header ``X-Cx-Fragment: 1``
+    (sent by play.js) the answer is instead the re-rendered ``.cx-attempt`` element alone, 200 for
+    the new state, or 409/400 with the notice, for the script to swap in. Either way CSRF is the
+    form's ``csrf_token`` field (or the ``X-CSRFToken`` header) and someone else's attempt is 404.
+    """
     node, choice = request.form.get("node", ""), request.form.get("choice", "")
+    fragment = _wants_fragment()
     try:
-        service.choose(db(), current_user, attempt_id, node, choice)
+        view = service.choose(db(), current_user, attempt_id, node, choice)
     except service.NotFound:
         abort(404)
     except service.Conflict:
-        return _render(
-            attempt_id, "That step was already taken (another tab or a double click); here is where you are.", 409
-        )
+        return _render(attempt_id, STALE_NOTICE, 409, fragment)
     except engine.PlayError as exc:
-        return _render(attempt_id, exc.message, 400)
+        return _render(attempt_id, exc.message, 400, fragment)
+    if fragment:
+        # service.choose already built the view the redirected page would show; render it directly.
+        return _respond(attempt_id, view, None, None, 200, fragment=True)
     # Post/redirect/get: reloading the page never re-sends the choice.
     return redirect(url_for("play.attempt", attempt_id=attempt_id))
 

@@ -45,17 +45,18 @@ def _login() -> Any:
     return login_required(lambda: None)()
 
 
+def level_bar() -> dict[str, Any] | None:
+    """The header level bar's figures for the current user (``xp``, ``level``), or None when logged out."""
+    if not current_user.is_authenticated:
+        return None
+    xp = gs.xp_total(db(), current_user.id)
+    return {"xp": xp, "level": gamify.level_for(xp, rewards.curve())}
+
+
 @bp.app_context_processor
 def _level_bar() -> dict[str, Any]:
     """``cx_level()`` for base.html: computed only when a logged-in page actually renders the bar."""
-
-    def cx_level() -> dict[str, Any] | None:
-        if not current_user.is_authenticated:
-            return None
-        xp = gs.xp_total(db(), current_user.id)
-        return {"xp": xp, "level": gamify.level_for(xp, rewards.curve())}
-
-    return {"cx_level": cx_level, "cx_leaderboards_on": rewards.leaderboards_on}
+    return {"cx_level": level_bar, "cx_leaderboards_on": rewards.leaderboards_on}
 
 
 def _base() -> str:

@@ -64,3 +64,78 @@ def test_keyboard_only_play_to_the_ending(server: LiveServer, browser_page):
 
     page.reload()  # the server agrees: the finished attempt shows the same ending
     assert "Ending: A customer who comes back" in page.inner_text(".cx-ending")
+
+
+def _log_in_and_start(page, server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/login")
+    page.fill("#email", "learner@example.org")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/modules")
+    page.goto(f"{server.url}/modules/{MODULE}")
+    page.click('form[action$="/attempts"] button')
+    page.wait_for_selector(".cx-choice")
+
+
+def test_a_choice_swaps_the_servers_fragment_in_without_a_reload(server: LiveServer, browser_page):
+    page = browser_page
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _log_in_and_start(page, server)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.headers.get("x-cx-fragment", "")) if r.method == "POST" else None)
+    page.evaluate("window.cxStillHere = true")
+
+    page.dblclick('.cx-choice[value="listen"]')  # a double click sends one request
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    page.wait_for_function("!document.querySelector('.cx-attempt').hasAttribute('aria-busy')")
+    assert page.evaluate("window.cxStillHere") is True  # the page was not reloaded
+    assert posts == ["1"]
+    assert page.locator(".cx-notice").count() == 0  # no "already taken" from a second request
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+    live = page.inner_text("[data-cx-live]")
+    assert "She calms down a little." in live and "The next morning" in live
+    assert page.locator(".cx-attempt").count() == 1 and page.locator("[data-cx-live]").count() == 1
+
+    page.focus('.cx-choice[value="call"]')
+    page.keyboard.press("Space")
+    page.wait_for_selector(".cx-ending")
+    assert page.evaluate("window.cxStillHere") is True
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+    live = page.inner_text("[data-cx-live]")
+    for said in ("She is delighted.", "Ending: A customer who comes back.", "Score 100% — passed.", "+20 XP."):
+        assert said in live
+    assert "20 XP" in page.inner_text(".cx-level")  # the header bar caught up, text and all
+    assert page.locator("template[data-cx-level-bar]").count() == 0
+    assert posts == ["1", "1"]
+    assert not errors, errors
+
+
+def test_a_network_failure_leaves_the_page_and_says_so(server: LiveServer, browser_page):
+    page = browser_page
+    _log_in_and_start(page, server)
+    page.route("**/choose", lambda route: route.abort())
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector(".cx-notice")
+    assert "could not be sent" in page.inner_text("[data-cx-live]")
+    assert "could not be sent" in page.inner_text(".cx-notice")
+    assert page.get_attribute(".cx-attempt", "data-node") == "counter"
+
+    page.unroute("**/choose")  # the connection is back: the same buttons work
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    assert page.locator(".cx-notice").count() == 0
+
+
+def test_without_javascript_the_form_still_plays(server: LiveServer, browser_page):
+    viewport = {"width": 375, "height": 740}
+    context = browser_page.context.browser.new_context(java_script_enabled=False, viewport=viewport)
+    page = context.new_page()
+    _log_in_and_start(page, server)
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector("text=She calms down a little.")
+    assert "/attempts/" in page.url and not page.url.endswith("/choose")  # post/redirect/get
+    page.click('.cx-choice[value="call"]')
+    page.wait_for_selector(".cx-ending")
+    assert "+20 XP" in page.inner_text(".cx-rewards")
+    context.close()

@@ -205,3 +205,124 @@ def test_markdown_is_sanitised(app, client, auth):
         stored.save_version(db, "xss", content_version(text), text)
     html = client.post("/api/attempts", json={"module": "xss"}, headers=auth).get_json()["node"]["html"]
     assert "<script" not in html and 'href="javascript' not in html and "<img" not in html
+
+
+# --- the play page's fragment answers (what play.js swaps in)
+
+FRAGMENT = {"X-Cx-Fragment": "1"}
+
+
+def _attempt_page(client, module: str = MODULE) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """Start an attempt; return (its page URL, the form's action, the page's CSRF token)."""
+    page = client.get(f"/modules/{module}").get_data(as_text=True)
+    attempt_url = client.post(f"/modules/{module}/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    page = client.get(attempt_url).get_data(as_text=True)
+    return attempt_url, re.search(r'action="([^"]+/choose)"', page).group(1), csrf_from(page)
+
+
+def _only_the_partial(html: str) -> str:
+    body = html.strip()
+    assert body.startswith('<div class="cx-attempt"') and body.endswith("</div>"), body[:200]
+    assert "<html" not in body and "site-header" not in body
+    return body
+
+
+def test_fragment_answer_to_a_choice(client, learner):
+    login(client, learner)
+    attempt_url, action, token = _attempt_page(client)
+    assert "data-cx-fragment" in client.get(attempt_url).get_data(as_text=True)
+    response = client.post(action, data={"csrf_token": token, "node": "counter", "choice": "listen"}, headers=FRAGMENT)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = _only_the_partial(response.get_data(as_text=True))
+    assert 'data-node="follow-up"' in html and "The next morning" in html
+    assert 'value="call"' in html and f'action="{action}"' in html and 'name="csrf_token"' in html
+    assert "data-cx-fragment" in html  # the swapped-in view opts in again
+    announced = re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    assert "She calms down a little." in announced and "The next morning" in announced
+
+    response = client.post(action, data={"csrf_token": token, "node": "follow-up", "choice": "call"}, headers=FRAGMENT)
+    html = _only_the_partial(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Ending: A customer who comes back" in html
+    assert "+20 XP" in html and 'data-badge="first-pass"' in html
+    announced = re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    for said in ("She is delighted.", "Ending: A customer who comes back.", "Score 100% — passed.", "+20 XP."):
+        assert said in announced
+    assert "New badge: First pass." in announced
+    # The header is not in the fragment, so the level bar with the new total travels inside it.
+    bar = re.search(r"<template data-cx-level-bar>(.*?)</template>", html, re.S).group(1)
+    assert 'class="cx-level"' in bar and 'data-cx-xp="20"' in bar
+    # The plain page agrees with what the fragment showed.
+    assert "+20 XP" in client.get(attempt_url).get_data(as_text=True)
+
+
+def test_fragment_answer_to_a_stale_or_unknown_choice(app, client, learner):
+    login(client, learner)
+    _, action, token = _attempt_page(client)
+    data = {"csrf_token": token, "node": "counter", "choice": "listen"}
+    assert client.post(action, data=data, headers=FRAGMENT).status_code == 200
+    stale = client.post(action, data=data, headers=FRAGMENT)
+    html = _only_the_partial(stale.get_data(as_text=True))
+    assert stale.status_code == 409 and "already taken" in html and 'data-node="follow-up"' in html
+    assert "already taken" in re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    unknown = client.post(action, data={**data, "node": "follow-up", "choice": "nowhere"}, headers=FRAGMENT)
+    html = _only_the_partial(unknown.get_data(as_text=True))
+    assert unknown.status_code == 400 and "There is no choice &#39;nowhere&#39;" in html
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 1
+
+
+HIDDEN = """id: hidden-one
+title: Hidden
+role: frontline-associate
+start: a
+nodes:
+  a:
+    title: First
+    text: Hi
+    choices:
+      - {id: go, text: Go, next: b}
+      - {id: secret, text: Secret, when: customer > 1000, next: b}
+  b:
+    ending: {title: E}
+    text: done
+"""
+
+
+def test_fragment_answer_to_a_hidden_choice(app, client, learner):
+    from cxtrain.scenario import content_version
+    from cxtrain.store import modules as stored
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        stored.save_version(db, "hidden-one", content_version(HIDDEN), HIDDEN)
+        db.commit()
+    login(client, learner)
+    attempt_url, action, token = _attempt_page(client, "hidden-one")
+    assert 'value="secret"' not in client.get(attempt_url).get_data(as_text=True)
+    response = client.post(action, data={"csrf_token": token, "node": "a", "choice": "secret"}, headers=FRAGMENT)
+    html = _only_the_partial(response.get_data(as_text=True))
+    assert response.status_code == 400 and "&#39;secret&#39; is not available" in html and 'data-node="a"' in html
+
+
+def test_fragment_of_someone_elses_attempt_is_404(app, client, learner):
+    login(client, learner)
+    _, action, _ = _attempt_page(client)
+    add_user(app, "other@example.org")
+    other = app.test_client()
+    login(other, "other@example.org")
+    other_token = csrf_from(other.get(f"/modules/{MODULE}").get_data(as_text=True))
+    data = {"csrf_token": other_token, "node": "counter", "choice": "listen"}
+    assert other.post(action, data=data, headers=FRAGMENT).status_code == 404
+
+
+def test_fragment_needs_csrf(app, client, learner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login(client, learner)
+    _, action, token = _attempt_page(client)
+    data = {"node": "counter", "choice": "listen"}
+    refused = client.post(action, data=data, headers=FRAGMENT)
+    assert refused.status_code == 400 and "cx-attempt" not in refused.get_data(as_text=True)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 0
+    # The token may come as the form field (what play.js sends) or as the X-CSRFToken header.
+    accepted = client.post(action, data=data, headers={**FRAGMENT, "X-CSRFToken": token})
+    assert accepted.status_code == 200 and 'data-node="follow-up"' in accepted.get_data(as_text=True)
