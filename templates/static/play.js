@@ -103,6 +103,14 @@
     });
   }
 
+  // A double click is one choice. When the first answer comes back between the two clicks, the
+  // second would land on a button of the next step and take a choice the learner never read.
+  // Keyboard activation has detail 0, so only the repeat of a mouse or touch click is dropped.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".cx-choice") : null;
+    if (event.detail > 1 && button && button.closest(ROOT)) event.preventDefault();
+  }, true);
+
   // Listening for submit covers mouse, Enter and Space alike; a browser without event.submitter
   // cannot tell which choice was taken, so it falls back to the plain form post.
   document.addEventListener("submit", function (event) {

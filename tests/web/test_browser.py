@@ -111,6 +111,21 @@ def test_a_choice_swaps_the_servers_fragment_in_without_a_reload(server: LiveSer
     assert not errors, errors
 
 
+def test_the_second_click_of_a_double_click_never_takes_the_next_steps_choice(server: LiveServer, browser_page):
+    page = browser_page
+    _log_in_and_start(page, server)
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    page.wait_for_function("!document.querySelector('.cx-attempt').hasAttribute('aria-busy')")
+    # The first answer is already in when the second click of the double click arrives.
+    page.dispatch_event('.cx-choice[value="call"]', "click", {"detail": 2})
+    page.wait_for_timeout(500)
+    assert page.get_attribute(".cx-attempt", "data-node") == "follow-up"
+    assert page.locator(".cx-ending").count() == 0
+    page.click('.cx-choice[value="call"]')  # a deliberate click still plays
+    page.wait_for_selector(".cx-ending")
+
+
 def test_a_network_failure_leaves_the_page_and_says_so(server: LiveServer, browser_page):
     page = browser_page
     _log_in_and_start(page, server)
