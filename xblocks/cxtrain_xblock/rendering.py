@@ -1,8 +1,9 @@
 """Templates and assets: the service's shared play partial when installed, the block's own otherwise.
 
 Everything is read as package resources (``importlib.resources``), never fetched
-from the internet or built at install time: the shared CSS and script are added
-to the fragment as inline text, the block's own from its ``public/`` folder.
+from the internet or built at install time: the shared CSS is added to the fragment
+as inline text, the block's own script and CSS from its ``public/`` folder (the
+service's play.js is not used: the block's script swaps in the server's re-render).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ PACKAGE = "cxtrain_xblock"
 SHARED_PACKAGE = "cxtrain_templates"
 SHARED_PARTIAL = ("play", "_attempt.html")
 SHARED_CSS = ("static", "cxtrain.css")
-SHARED_JS = ("static", "play.js")
 
 
 def _resource(package: str, *parts: str) -> str | None:
@@ -35,11 +35,6 @@ def _resource(package: str, *parts: str) -> str | None:
     return node.read_text(encoding="utf-8")
 
 
-def shared_asset(kind: str) -> str | None:
-    """The shared stylesheet (``css``) or play script (``js``), if the templates package has it."""
-    return _resource(SHARED_PACKAGE, *(SHARED_CSS if kind == "css" else SHARED_JS))
-
-
 @lru_cache(maxsize=1)
 def shared_css() -> str | None:
     """The service's stylesheet confined to the block, or None if the templates package has none.
@@ -47,7 +42,7 @@ def shared_css() -> str | None:
     It is written for whole pages (``body``, ``button``, ``table``, ``:root``); added
     unchanged to a course page it would restyle the LMS around the block.
     """
-    text = shared_asset("css")
+    text = _resource(SHARED_PACKAGE, *SHARED_CSS)
     return scope_css(text, SCOPE) if text else None
 
 
