@@ -27,6 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "db": "cxtrain.web.commands:db",
     "users": "cxtrain.web.commands:users",
     "tokens": "cxtrain.web.commands:tokens",
+    "insight": "cxtrain.web.commands:insight",
 }
 
 

@@ -1,4 +1,4 @@
-"""`cxtrain serve`, `db`, `users`, `tokens` (loaded lazily by cxtrain.cli)."""
+"""`cxtrain serve`, `db`, `users`, `tokens`, `insight` (loaded lazily by cxtrain.cli)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,23 @@ import sys
 import click
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
-from ..store import accounts, migrate
+from ..store import accounts, insight_rollup, migrate
 from ..store.models import ROLES, User
 from . import config
 from .server import default_workers
 
 
 def _app() -> Flask:
+    """The app a caller handed in (Flask's test runner passes a ScriptInfo), else one from the environment."""
+    from flask.cli import ScriptInfo
+
     from . import create_app
 
-    return create_app()
+    ctx = click.get_current_context(silent=True)
+    info = ctx.find_object(ScriptInfo) if ctx is not None else None
+    return info.load_app() if info is not None else create_app()
 
 
 def _session(app: Flask):  # type: ignore[no-untyped-def]
@@ -163,3 +169,35 @@ def tokens_revoke(email: str, token_id: int) -> None:
             raise click.ClickException(f"No token {token_id} for {email}.")
         db.commit()
         click.echo("Revoked.")
+
+
+@click.group()
+def insight() -> None:
+    """Trainer insight maintenance."""
+
+
+@insight.command("rebuild")
+def insight_rebuild() -> None:
+    """Recount the insight rollups from the raw choice events and attempts, in one transaction.
+
+    For after restoring a backup, deleting users or editing rows by hand. Safe while the
+    service runs: pages keep the old numbers until the new ones are committed. On PostgreSQL
+    it locks only the four insight_* tables against the pages' own refreshes (reads go on,
+    players never wait); on SQLite it holds the write lock while it counts, and play steps
+    queue behind it. See docs/admin.md.
+    """
+    app = _app()
+    with _session(app) as db:
+        try:
+            done = insight_rollup.rebuild(db)
+        except DBAPIError as exc:
+            raise click.ClickException(f"nothing was changed: {exc.orig}") from exc
+    click.echo("Rebuilt the insight rollups from the raw events:")
+    click.echo(
+        f"  insight_edges: {done.events} choice events in {done.edge_rows} rows, up to event {done.last_event_id}"
+        f" ({done.live_events} newer events are counted live until they are {insight_rollup.SETTLE.seconds} s old)"
+    )
+    click.echo(
+        f"  insight_scores: {done.attempts} finished attempts in {done.score_rows} rows,"
+        f" finished up to {done.upto:%Y-%m-%d %H:%M:%S} UTC"
+    )

@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2025-02-02
 
 - insight_edges / insight_progress: per (module, version, node, choice) counts of
-  choice_events up to a watermark (see cxtrain/store/insight.py), so a module's insight
+  choice_events up to a watermark (see cxtrain/store/insight_rollup.py), so a module's insight
   page never counts its events one by one.
 - ix_users_team: a team's members without scanning every user.
 - ix_attempts_module_stats: attempts, completions, passes and the score histogram of one
