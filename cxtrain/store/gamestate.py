@@ -278,6 +278,19 @@ def awarded(db: Session, user_id: int) -> list[UserBadge]:
     return list(db.scalars(query))
 
 
+def awarded_among(db: Session, user_ids: Sequence[int], badge_ids: Sequence[str]) -> dict[int, set[str]]:
+    """Which of ``badge_ids`` each of ``user_ids`` holds, in one query (a team's badges)."""
+    out: dict[int, set[str]] = {uid: set() for uid in user_ids}
+    if not user_ids or not badge_ids:
+        return out
+    query = select(UserBadge.user_id, UserBadge.badge_id).where(
+        UserBadge.user_id.in_(list(user_ids)), UserBadge.badge_id.in_(list(badge_ids))
+    )
+    for uid, badge_id in db.execute(query):
+        out[uid].add(badge_id)
+    return out
+
+
 def award_badges(
     db: Session, user_id: int, badge_ids: Iterable[str], now: datetime, attempt_id: int | None = None
 ) -> list[str]:

@@ -113,12 +113,10 @@ def streak_of(db: Session, user: User, at: datetime | None = None) -> Streak:
     return gamify.streak(times, user.timezone, at or now())
 
 
-def _check_badges(db: Session, user: User, at: datetime, attempt_id: int | None) -> list[str]:
-    """Award every badge whose rule holds now and that the learner lacks (caller holds the learner lock)."""
-    cat = catalog(db)
+def _context(db: Session, user: User, cat: Catalog, at: datetime) -> BadgeContext:
     attempts = gs.finished_attempts(db, [user.id], dict(cat.module_roles))[user.id]
     mates = gs.teammate_ids(db, user)
-    ctx = BadgeContext.for_learner(
+    return BadgeContext.for_learner(
         cat,
         attempts,
         at,
@@ -129,9 +127,55 @@ def _check_badges(db: Session, user: User, at: datetime, attempt_id: int | None)
         practice_correct=gs.practice_correct(db, user.id),
         teammates_passed=list(gs.passed_by(db, mates).values()),
     )
+
+
+def _check_badges(db: Session, user: User, at: datetime, attempt_id: int | None) -> list[str]:
+    """Award every badge whose rule holds now and that the learner lacks (caller holds the learner lock).
+
+    Returns the ids newly awarded to this learner; team badges that the learner's finish
+    completed are awarded to their teammates too (see :func:`_award_team_badges`).
+    """
+    cat = catalog(db)
+    ctx = _context(db, user, cat, at)
     have = {row.badge_id for row in gs.awarded(db, user.id)}
     fresh = gamify.new_badges(badges(), ctx, have)
-    return gs.award_badges(db, user.id, [b.id for b in fresh], at, attempt_id)
+    mine = gs.award_badges(db, user.id, [b.id for b in fresh if b.rule.team_track is None], at, attempt_id)
+    return mine + _award_team_badges(db, user, cat, ctx, at, attempt_id, [b.id for b in fresh if b.rule.team_track])
+
+
+def _award_team_badges(
+    db: Session, user: User, cat: Catalog, ctx: BadgeContext, at: datetime, attempt_id: int | None, own: list[str]
+) -> list[str]:
+    """Award ``own`` (team badges the learner has just earned) and every teammate's team badges that now hold.
+
+    A team badge is earned by every member the moment the last one completes the track
+    (docs/gamification.md), yet only the finisher's request runs: the members who finished
+    earlier would otherwise wait for their own next finish. The ``team_track`` part of a
+    rule is the same for every member (they share one team), so mates are only looked at
+    once it holds for the learner. Mates are not locked: every rule condition only grows
+    (passes, XP, streaks) and the award is insert-or-ignore, so a late or doubled check
+    cannot be wrong. Members are awarded in id order, so two teammates finishing at the same
+    moment insert the same keys in the same order and cannot deadlock on PostgreSQL.
+    """
+    team_done = [
+        b for b in badges() if b.rule.team_track and gamify.holds(gamify.Rule(team_track=b.rule.team_track), ctx)
+    ]
+    mates = gs.teammate_ids(db, user) if team_done else []
+    have = gs.awarded_among(db, mates, [b.id for b in team_done])
+    mine: list[str] = []
+    for uid in sorted([user.id, *mates]):
+        if uid == user.id:
+            mine = gs.award_badges(db, uid, own, at, attempt_id)
+            continue
+        lacking = [b for b in team_done if b.id not in have[uid]]
+        mate = db.get(User, uid) if lacking else None
+        if mate is None:
+            continue
+        # attempt_id stays None: the award belongs to no attempt of the mate's, and the
+        # finisher's answer (badges_of_attempt) must not list a teammate's badge.
+        fresh = gamify.new_badges(lacking, _context(db, mate, cat, at), have[uid])
+        gs.award_badges(db, uid, [b.id for b in fresh], at, None)
+    return mine
 
 
 def award_finish(db: Session, user: User, attempt: Attempt, module: Module) -> None:
