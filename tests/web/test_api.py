@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from webhelpers import MODULE, add_user, token_for
+from webhelpers import MODULE, add_user, save_hidden_choice_module, token_for
 
 
 def start(client, auth) -> dict:  # type: ignore[no-untyped-def]
@@ -103,27 +103,7 @@ def test_bad_choice_requests(client, auth, body, status, code):
 
 def test_hidden_choice_is_400(client, app, auth, tmp_path):
     # A choice whose `when` is false right now is refused like an unknown one.
-    from cxtrain.store import modules as stored
-
-    text = """id: hidden-choice
-title: Hidden
-role: frontline-associate
-start: a
-nodes:
-  a:
-    text: Start
-    customer_link: x
-    choices:
-      - {id: open, text: Open, next: b}
-      - {id: secret, text: Secret, when: customer > 90, next: b}
-  b:
-    ending: {title: End}
-    text: Done
-"""
-    from cxtrain.scenario import content_version
-
-    with app.extensions["cxtrain.sessionmaker"]() as db:
-        stored.save_version(db, "hidden-choice", content_version(text), text)
+    save_hidden_choice_module(app)
     attempt = client.post("/api/attempts", json={"module": "hidden-choice"}, headers=auth).get_json()
     assert [c["id"] for c in attempt["node"]["choices"]] == ["open"]
     response = client.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
-from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login
+from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login, save_hidden_choice_module
 
 from cxtrain.store.models import Attempt, ChoiceEvent
 
@@ -271,32 +271,10 @@ def test_fragment_answer_to_a_stale_or_unknown_choice(app, client, learner):
         assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 1
 
 
-HIDDEN = """id: hidden-one
-title: Hidden
-role: frontline-associate
-start: a
-nodes:
-  a:
-    title: First
-    text: Hi
-    choices:
-      - {id: go, text: Go, next: b}
-      - {id: secret, text: Secret, when: customer > 1000, next: b}
-  b:
-    ending: {title: E}
-    text: done
-"""
-
-
 def test_fragment_answer_to_a_hidden_choice(app, client, learner):
-    from cxtrain.scenario import content_version
-    from cxtrain.store import modules as stored
-
-    with app.extensions["cxtrain.sessionmaker"]() as db:
-        stored.save_version(db, "hidden-one", content_version(HIDDEN), HIDDEN)
-        db.commit()
+    module_id = save_hidden_choice_module(app)
     login(client, learner)
-    attempt_url, action, token = _attempt_page(client, "hidden-one")
+    attempt_url, action, token = _attempt_page(client, module_id)
     assert 'value="secret"' not in client.get(attempt_url).get_data(as_text=True)
     response = client.post(action, data={"csrf_token": token, "node": "a", "choice": "secret"}, headers=FRAGMENT)
     html = _only_the_partial(response.get_data(as_text=True))

@@ -9,6 +9,35 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MODULE = "web-fixture"
 PASSWORD = "correct horse battery"
 
+# A module with a choice whose `when` is false at the start: on offer to nobody, refused if sent.
+HIDDEN_CHOICE_MODULE = """id: hidden-choice
+title: Hidden
+role: frontline-associate
+start: a
+nodes:
+  a:
+    title: First
+    text: Start
+    customer_link: x
+    choices:
+      - {id: open, text: Open, next: b}
+      - {id: secret, text: Secret, when: customer > 90, next: b}
+  b:
+    ending: {title: End}
+    text: Done
+"""
+
+
+def save_hidden_choice_module(app) -> str:  # type: ignore[no-untyped-def]
+    """Store HIDDEN_CHOICE_MODULE as an upload; returns its id."""
+    from cxtrain.scenario import content_version
+    from cxtrain.store import modules as stored
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        stored.save_version(db, "hidden-choice", content_version(HIDDEN_CHOICE_MODULE), HIDDEN_CHOICE_MODULE)
+        db.commit()
+    return "hidden-choice"
+
 
 def add_user(app, email: str, role: str = "learner", job_role: str | None = "frontline-associate") -> int:  # type: ignore[no-untyped-def]
     from cxtrain.store import accounts
