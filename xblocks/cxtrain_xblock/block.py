@@ -78,7 +78,9 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableX
 
     # --- per learner --------------------------------------------------------------------------
     attempt = String(default="", scope=Scope.user_state, help="The current attempt: the engine's JSON state.")
-    attempts_started = Integer(default=0, scope=Scope.user_state, help="Attempts started, for max_attempts.")
+    # Named like a problem's counter: the instructor dashboard's "Reset Learner's Attempts" sets the
+    # learner's `attempts` key in the block's state to 0 and touches nothing else (see play.py).
+    attempts = Integer(default=0, scope=Scope.user_state, help="Attempts started, for max_attempts.")
     scores = List(default=[], scope=Scope.user_state, help="Score (0..1) of each finished attempt, in order.")
     graded_attempts = Integer(
         default=0, scope=Scope.user_state, help="Finished attempts whose grade was published (never twice)."
@@ -106,9 +108,9 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableX
         if module is None:
             html = rendering.render("unavailable.html", self._, block=self)
             return self._fragment(html, {})
-        before = self.attempt
+        before = (self.attempt, self.attempts)
         state, notice = self.ensure_attempt(module)
-        if self.attempt != before:
+        if (self.attempt, self.attempts) != before:
             # Views are not handlers: the runtime only writes fields back if we ask it to.
             self.save()
         context = self.view_context(module, state, notice=notice)

@@ -57,7 +57,7 @@ class PlayMixin:
 
     # Declared on ScenarioBlock; listed here for readers and type checkers.
     attempt: str
-    attempts_started: int
+    attempts: int
     scores: list[float]
     graded_attempts: int
     xp_awarded: int
@@ -106,16 +106,21 @@ class PlayMixin:
         if state is not None:
             if state.version != module.version:
                 self.attempt = state.to_json()
+            if not state.finished and self.attempts == 0:
+                # Staff reset the attempts (the LMS sets `attempts` to 0) while this one was in
+                # progress: it goes on, and counts as the first attempt after the reset.
+                self.attempts = 1
             return state, notice
         # An unfinished attempt that cannot be read or carried over is replaced for free;
-        # after a finished one, a new attempt counts like any other.
-        replacing = bool(self.attempt) and self.attempts_started > 0 and not _finished(self.attempt)
-        if not replacing and not scoring.may_start(self.max_attempts, self.attempts_started):
+        # after a finished one, a new attempt counts like any other. So does the replacement
+        # of an unfinished one after a reset (`attempts` 0): it is the first after the reset.
+        replacing = bool(self.attempt) and self.attempts > 0 and not _finished(self.attempt)
+        if not replacing and not scoring.may_start(self.max_attempts, self.attempts):
             return None, None  # nothing starts again, so no notice saying it does
         state = start(module)
         self.attempt = state.to_json()
         if not replacing:
-            self.attempts_started += 1
+            self.attempts += 1
             self.stats = stats.count_start(self.stats, module.version)
         return state, notice
 
@@ -149,7 +154,7 @@ class PlayMixin:
             view["steps"] = _steps(module, state)
             if state.finished:
                 view["missed"] = missed_choices(module, state)
-        left = scoring.attempts_left(self.max_attempts, self.attempts_started)
+        left = scoring.attempts_left(self.max_attempts, self.attempts)
         level = gamify.level(self.xp_total)
         # What the gradebook holds, which a rescore or a staff override may have changed.
         graded = self.graded_fraction()  # type: ignore[attr-defined]
@@ -162,10 +167,10 @@ class PlayMixin:
             "level": level.number,
             "level_name": self._(level.name),
             "next_level_xp": level.xp_next,
-            "attempts_used": self.attempts_started,
+            "attempts_used": self.attempts,
             "attempts_left": left,
             "can_restart": bool(state is None or state.finished)
-            and scoring.may_start(self.max_attempts, self.attempts_started),
+            and scoring.may_start(self.max_attempts, self.attempts),
             "graded": graded,
             "graded_percent": None if graded is None else round(graded * 100),
             "policy": self.grading_policy,
@@ -231,7 +236,7 @@ class PlayMixin:
                 "choice": data["choice"],
                 "meters": dict(new.meters),
                 "ripples": [r.id for r in outcome.ripples],
-                "attempt": self.attempts_started,
+                "attempt": self.attempts,
                 "step": len(new.path),
                 "finished": new.finished,
             },
@@ -245,6 +250,8 @@ class PlayMixin:
         res = result(module, state)
         self.scores = [*self.scores, round(res.score, 4)]
         # One grade event per finished attempt; the counter guards against a replayed request.
+        # It counts against `scores`, never against `attempts`, so a reset of the attempts
+        # (which keeps both) neither re-publishes an old grade nor skips a new one.
         if self.graded_attempts < len(self.scores):
             self._publish_grade(self.calculate_score())  # type: ignore[attr-defined]
             self.graded_attempts = len(self.scores)
@@ -263,7 +270,7 @@ class PlayMixin:
                 "ending": state.node,
                 "score": round(res.score, 4),
                 "passed": res.passed,
-                "attempt": self.attempts_started,
+                "attempt": self.attempts,
             },
         )
 
@@ -274,7 +281,7 @@ class PlayMixin:
         state, _notice = self.stored_attempt(module)
         if state is not None and not state.finished:
             raise PlayError4xx(409, "attempt-in-progress", self._("Finish this attempt before starting another."))
-        if not scoring.may_start(self.max_attempts, self.attempts_started):
+        if not scoring.may_start(self.max_attempts, self.attempts):
             raise PlayError4xx(403, "no-attempts-left", self._("You have used all your attempts."))
         self.attempt = ""
         new, _ = self.ensure_attempt(module)

@@ -1,0 +1,150 @@
+"""The instructor dashboard's "Reset Learner's Attempts", done to the stored state exactly as the LMS does it.
+
+edx-platform (``lms/djangoapps/instructor/enrollment.py``, ``reset_student_attempts`` without
+``delete_module``, through ``_reset_module_attempts``) loads the learner's ``StudentModule.state``
+JSON (every user_state field of the block, by field name), sets its ``attempts`` key to 0 and saves
+it; no block code runs and nothing else changes. The bulk "Reset attempts to zero" task
+(``instructor_task``'s ``reset_attempts_module_state``) does the same, but only where the state
+already has an ``attempts`` key above 0. The toy runtime keeps a learner's user_state fields for
+a block in one dict, the counterpart of that JSON, so the helper below edits it the same way and
+the next request reads it through a fresh block, as the LMS's next request would.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from xblock.fields import Scope
+from xblock.runtime import KeyValueStore
+from xblock.test.toy_runtime import TOYRUNTIME_KVS
+from xblock_support import BEST_PATH, MODULE_YAML, WORST_PATH, RecordingRuntime, call, grade, play
+
+from cxtrain.scenario import AttemptState
+
+
+def _state_row(runtime: RecordingRuntime, block: Any) -> str:
+    """The store's key for this learner's user_state in this block: its StudentModule row."""
+    key = KeyValueStore.Key(
+        scope=Scope.user_state,
+        user_id=block.scope_ids.user_id,
+        block_scope_id=block.scope_ids.usage_id,
+        field_name="attempts",
+    )
+    return TOYRUNTIME_KVS._actual_key(key)
+
+
+def stored_state(runtime: RecordingRuntime, block: Any) -> dict[str, Any]:
+    return json.loads(json.dumps(TOYRUNTIME_KVS.db_dict[_state_row(runtime, block)]))
+
+
+def lms_reset_attempts(runtime: RecordingRuntime, block: Any) -> Any:
+    """``_reset_module_attempts``: load the state JSON, set ``attempts`` to 0, save; return the next request's block."""
+    row = _state_row(runtime, block)
+    problem_state = json.loads(json.dumps(TOYRUNTIME_KVS.db_dict[row]))
+    problem_state["attempts"] = 0
+    TOYRUNTIME_KVS.db_dict[row] = json.loads(json.dumps(problem_state))
+    return runtime.get_block(block.scope_ids.usage_id)
+
+
+def test_the_counter_is_the_key_the_lms_resets(make_block, runtime):
+    block = make_block(max_attempts="1")
+    block.render("student_view")
+    state = stored_state(runtime, block)
+    # The bulk reset skips a state without an `attempts` key above 0: starting writes it.
+    assert state["attempts"] == 1
+    assert "attempts_started" not in state
+
+
+def test_a_learner_out_of_attempts_plays_again_after_a_reset(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, WORST_PATH)
+    assert runtime.of("grade") == [grade(0.0)]
+    assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+    assert "You have used all your attempts." in block.render("student_view").content
+    before = stored_state(runtime, block)
+
+    block = lms_reset_attempts(runtime, block)
+
+    after = stored_state(runtime, block)
+    assert after == {**before, "attempts": 0}  # scores, graded_attempts, the last attempt: all kept
+    html = block.render("student_view").content
+    assert "Attempts used: 0 · left: 1" in html
+    assert "Play again" in html  # the finished attempt's ending, now with a way to start again
+    assert len(runtime.of("grade")) == 1  # a reset publishes nothing
+
+    status, answer = call(block, "restart", {})
+    assert status == 200
+    assert (answer["node"]["id"], answer["attempts_used"], answer["attempts_left"]) == ("counter", 1, 0)
+    answer = play(block, BEST_PATH)
+    assert answer["finished"] is True
+    # Exactly one grade for the new attempt; best policy over every finished attempt, old ones included.
+    assert runtime.of("grade") == [grade(0.0), grade(1.0)]
+    assert runtime.of("completion") == [{"completion": 1.0}, {"completion": 1.0}]
+    assert (block.scores, block.graded_attempts, block.attempts) == ([0.0, 1.0], 2, 1)
+    assert [e["attempt"] for e in runtime.of("cxtrain.scenario.finished")] == [1, 1]
+
+    # A replayed request grades nothing more, and the reset allowance is used up again.
+    status, again = call(block, "choose", {"node": "phone", "choice": "tell"})
+    assert (status, again["error"]) == (409, "attempt-finished")
+    assert len(runtime.of("grade")) == 2
+    assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+
+
+def test_a_second_reset_gives_the_allowance_again(make_block, runtime):
+    block = make_block(max_attempts="1", grading_policy="last")
+    play(block, BEST_PATH)
+    for expected in ([1.0, 0.0], [1.0, 0.0, 1.0]):
+        block = lms_reset_attempts(runtime, block)
+        assert call(block, "restart", {})[0] == 200
+        play(block, WORST_PATH if len(expected) == 2 else BEST_PATH)
+        assert block.scores == expected
+        assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+    assert [e["value"] for e in runtime.of("grade")] == [1.0, 0.0, 1.0]
+
+
+def test_an_attempt_in_progress_at_the_reset_goes_on_as_the_first_after_it(make_block, runtime):
+    block = make_block(max_attempts="2")
+    play(block, BEST_PATH)
+    call(block, "restart", {})
+    play(block, BEST_PATH[:1])  # the second and last attempt, half played
+
+    block = lms_reset_attempts(runtime, block)
+
+    html = block.render("student_view").content
+    assert "The phone rings" in html  # the learner is where they were
+    assert "Attempts used: 1 · left: 1" in html
+    assert stored_state(runtime, block)["attempts"] == 1  # the view saved it
+    assert call(block, "restart", {})[1]["error"] == "attempt-in-progress"
+    answer = play(block, BEST_PATH[1:])
+    assert (answer["finished"], answer["attempts_used"], answer["attempts_left"]) == (True, 1, 1)
+    assert len(runtime.of("grade")) == 2  # one per finished attempt
+    assert call(block, "restart", {})[0] == 200
+    play(block, WORST_PATH)
+    assert len(runtime.of("grade")) == 3
+    assert block.scores == [1.0, 1.0, 0.0]
+    assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+
+
+def test_a_choice_after_the_reset_also_counts_the_attempt_in_progress(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, BEST_PATH[:1])
+    block = lms_reset_attempts(runtime, block)
+    answer = play(block, BEST_PATH[1:])  # no view in between: the handler counts it
+    assert (answer["finished"], answer["attempts_used"], answer["attempts_left"]) == (True, 1, 0)
+    assert runtime.of("grade") == [grade(1.0)]
+    assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+
+
+def test_an_attempt_broken_by_an_edit_after_the_reset_restarts_as_the_first(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, [("counter", "form")])
+    block = lms_reset_attempts(runtime, block)
+    block.yaml = MODULE_YAML.replace("id: form", "id: claim-form")
+    html = block.render("student_view").content
+    assert "was updated since your last visit" in html
+    assert AttemptState.from_json(block.attempt).node == "counter"
+    assert block.attempts == 1
+    play(block, BEST_PATH)
+    assert runtime.of("grade") == [grade(1.0)]
+    assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
