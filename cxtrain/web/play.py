@@ -14,8 +14,18 @@ from ..scenario.model import Module
 from ..store import attempts as store
 from . import progress, service
 from .database import db
+from .security import fragment_error, wants_fragment
 
 bp = Blueprint("play", __name__)
+
+
+@bp.before_request
+def _logged_out_fragment() -> Response | None:
+    # play.js cannot use a redirect to the login form (it would get a page that is not an
+    # attempt), so a background choice from a logged-out page gets a 401 with a sentence.
+    if wants_fragment() and not current_user.is_authenticated:
+        return fragment_error(401)
+    return None
 
 
 @bp.before_request
@@ -71,12 +81,7 @@ def start(module_id: str) -> Response:
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
 
 
-FRAGMENT_HEADER = "X-Cx-Fragment"
 STALE_NOTICE = "That step was already taken (another tab or a double click); here is where you are."
-
-
-def _wants_fragment() -> bool:
-    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def _render(attempt_id: int, notice: str | None = None, status: int = 200, fragment: bool = False) -> tuple[str, int]:
@@ -124,7 +129,7 @@ def choose(attempt_id: int) -> Response | tuple[str, int]:
     form's ``csrf_token`` field (or the ``X-CSRFToken`` header) and someone else's attempt is 404.
     """
     node, choice = request.form.get("node", ""), request.form.get("choice", "")
-    fragment = _wants_fragment()
+    fragment = wants_fragment()
     try:
         view = service.choose(db(), current_user, attempt_id, node, choice)
     except service.NotFound:

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from flask import Flask, Request, Response, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..store import accounts
 from ..store.models import User
 from .database import db
 from .extensions import login_manager
+
+FRAGMENT_HEADER = "X-Cx-Fragment"
+
+# What play.js shows when a choice sent in the background is refused before it reaches the
+# attempt (the attempt's own refusals come back as a fragment with a notice instead).
+FRAGMENT_ERRORS = {
+    "csrf": "This page has expired. Reload it to carry on; your progress is saved.",
+    401: "You have been logged out. Reload the page to log in again; your progress is saved.",
+    404: "This attempt is not available any more. Go back to the module list to carry on.",
+}
+FRAGMENT_ERROR_OTHER = "Your choice could not be recorded. Reload the page and try again."
+
+
+def wants_fragment() -> bool:
+    """Whether the request comes from play.js, which wants only the attempt element back."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def init_app(app: Flask) -> None:
@@ -64,12 +82,24 @@ def is_api() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
+def fragment_error(code: int, key: int | str | None = None) -> Response:
+    """A short plain-text answer for play.js to show as the notice (not a whole error page)."""
+    text = FRAGMENT_ERRORS.get(key if key is not None else code, FRAGMENT_ERROR_OTHER)
+    return Response(text, code, mimetype="text/plain")
+
+
 def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     if is_api():
         from .api.errors import http_error
 
         return http_error(exc)
     code = exc.code or 500
+    if wants_fragment():
+        if isinstance(exc, CSRFError):
+            # CSRF is checked before login; without a session the token is missing because the
+            # learner was logged out (elsewhere, or the session ended), which is what to say.
+            return fragment_error(401) if not current_user.is_authenticated else fragment_error(code, "csrf")
+        return fragment_error(code)
     return render_template("error.html", code=code, name=exc.name, description=exc.description), code
 
 
@@ -85,4 +115,6 @@ def _unexpected(exc: Exception) -> Response | tuple[str, int]:
         from .api.errors import error_response
 
         return error_response(500, "internal-error", "Something went wrong on our side; it has been logged.")
+    if wants_fragment():
+        return fragment_error(500)
     return render_template("error.html", code=500, name="Internal error", description="Something went wrong."), 500

@@ -62,9 +62,10 @@
     announce(live || root.querySelector("[data-cx-live]"), root.getAttribute("data-cx-announce") || "");
   }
 
-  // The page stays as it was; the learner reads and hears why, and can simply try again.
-  function failed(root) {
-    var text = root.getAttribute("data-cx-error") || "";
+  // The page stays as it was; the learner reads and hears why, and can simply try again (or,
+  // when the server said why in a sentence of plain text, do what it says, e.g. reload).
+  function failed(root, reason) {
+    var text = reason || root.getAttribute("data-cx-error") || "";
     var note = root.querySelector(".cx-notice");
     if (!note) {
       note = document.createElement("p");
@@ -92,8 +93,9 @@
         // 400 with a notice is a view too (a choice no longer on offer); a CSRF failure or a
         // login page is not, and must not replace the attempt.
         var fresh = response.ok || response.status === 409 || response.status === 400 ? parse(html) : null;
+        var plain = (response.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
         if (fresh) swap(root, fresh);
-        else failed(root);
+        else failed(root, plain ? html.trim() : "");
       });
     }).catch(function () {
       failed(root);

@@ -142,6 +142,17 @@ def test_a_network_failure_leaves_the_page_and_says_so(server: LiveServer, brows
     assert page.locator(".cx-notice").count() == 0
 
 
+def test_a_choice_after_logging_out_elsewhere_says_to_reload(server: LiveServer, browser_page):
+    page = browser_page
+    _log_in_and_start(page, server)
+    page.context.clear_cookies()  # the session ended (logged out in another tab, or expired)
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector(".cx-notice")
+    assert "You have been logged out. Reload the page" in page.inner_text(".cx-notice")
+    assert "logged out" in page.inner_text("[data-cx-live]")
+    assert page.get_attribute(".cx-attempt", "data-node") == "counter"  # the page stays as it was
+
+
 def test_without_javascript_the_form_still_plays(server: LiveServer, browser_page):
     viewport = {"width": 375, "height": 740}
     context = browser_page.context.browser.new_context(java_script_enabled=False, viewport=viewport)

@@ -289,7 +289,22 @@ def test_fragment_of_someone_elses_attempt_is_404(app, client, learner):
     login(other, "other@example.org")
     other_token = csrf_from(other.get(f"/modules/{MODULE}").get_data(as_text=True))
     data = {"csrf_token": other_token, "node": "counter", "choice": "listen"}
-    assert other.post(action, data=data, headers=FRAGMENT).status_code == 404
+    refused = other.post(action, data=data, headers=FRAGMENT)
+    assert refused.status_code == 404 and refused.mimetype == "text/plain"
+    assert refused.get_data(as_text=True).startswith("This attempt is not available any more.")
+
+
+def test_fragment_from_a_logged_out_page_is_a_401_sentence_not_the_login_form(app, client, learner):
+    login(client, learner)
+    _, action, token = _attempt_page(client)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    data = {"csrf_token": token, "node": "counter", "choice": "listen"}
+    refused = client.post(action, data=data, headers=FRAGMENT)
+    assert refused.status_code == 401 and refused.mimetype == "text/plain"
+    assert "logged out" in refused.get_data(as_text=True)
+    # A plain form post still goes to the login form, and comes back here after it.
+    plain = client.post(action, data=data)
+    assert plain.status_code == 302 and "/login?next=" in plain.headers["Location"]
 
 
 def test_fragment_needs_csrf(app, client, learner):
@@ -298,7 +313,8 @@ def test_fragment_needs_csrf(app, client, learner):
     _, action, token = _attempt_page(client)
     data = {"node": "counter", "choice": "listen"}
     refused = client.post(action, data=data, headers=FRAGMENT)
-    assert refused.status_code == 400 and "cx-attempt" not in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and refused.mimetype == "text/plain"
+    assert refused.get_data(as_text=True).startswith("This page has expired. Reload it")
     with app.extensions["cxtrain.sessionmaker"]() as db:
         assert db.scalar(select(func.count()).select_from(ChoiceEvent)) == 0
     # The token may come as the form field (what play.js sends) or as the X-CSRFToken header.
