@@ -2,8 +2,8 @@
 
     python benchmarks/bench_play.py [--clients 50] [--seconds 12] [--rounds 4] [--workers N] [--postgres URL]
 
-For each database it starts one gunicorn server (the same one `cxtrain serve` runs, same
-workers and threads) whose app is the real cxtrain app plus two bare routes, then runs 50
+For each database it starts one gunicorn server (the same one `cxtrain serve` runs, with the
+same default workers and threads) whose app is the real cxtrain app plus two bare routes, then runs 50
 concurrent keep-alive clients on loopback against each route:
 
 - hello: GET, answers "hello" (the baseline the target is a ratio of);
@@ -228,7 +228,8 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         server.wait(timeout=20)
     hello, commit, play = results["hello"], results["commit"], results["play"]
     print(
-        f"\n{label}: {args.clients} clients, {args.workers} workers x {args.threads} threads, "
+        f"\n{label}: {args.clients} clients, {args.workers} {'sync' if args.threads == 1 else 'gthread'} workers"
+        f" x {args.threads} threads, "
         f"{args.seconds:.0f} s per route in {args.rounds} rounds"
     )
     for mode, r in results.items():
@@ -249,14 +250,14 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
 
 
 def main() -> None:
-    from cxtrain.web.server import default_workers
+    from cxtrain.web.server import DEFAULT_THREADS, default_workers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=12, help="measured seconds per route")
     parser.add_argument("--rounds", type=int, default=4, help="turns the routes take (default 4)")
     parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument(
         "--postgres",
         default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),

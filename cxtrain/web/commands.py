@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from ..store import accounts, insight_rollup, migrate
 from ..store.models import ROLES, User
 from . import config
-from .server import default_workers
+from .server import DEFAULT_THREADS, default_workers
 
 
 def _app() -> Flask:
@@ -33,8 +33,14 @@ def _session(app: Flask):  # type: ignore[no-untyped-def]
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: 2 x CPU cores + 1, at most 8).")
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: CPU cores + 1, at most 8).")
+@click.option(
+    "--threads",
+    type=int,
+    default=DEFAULT_THREADS,
+    show_default=True,
+    help="Threads per worker; more than 1 runs gunicorn's gthread workers instead of sync ones.",
+)
 def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Run the web service (gunicorn), applying database migrations first."""
     from .server import run

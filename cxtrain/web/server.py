@@ -8,10 +8,17 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# One request at a time per process (gunicorn's sync worker), one process per core plus one to
+# fill the moments a worker waits on the database. Measured with benchmarks/bench_play.py on 2
+# cores, this served the play step 10-50 % faster, with a p99 three times lower, than 5 gthread
+# workers of 4 threads: more requests in flight than cores only add GIL hand-offs, SQLite
+# page-cache reloads and a longer queue for the write lock (docs/admin.md has the figures).
+DEFAULT_THREADS = 1
+
 
 def default_workers() -> int:
-    # The usual 2 x cores + 1, capped: each worker holds a DB pool and a parsed library.
-    return min(2 * (os.cpu_count() or 1) + 1, 8)
+    # Capped: each worker holds a DB pool and a parsed library.
+    return min((os.cpu_count() or 1) + 1, 8)
 
 
 class Server(BaseApplication):
@@ -29,8 +36,13 @@ class Server(BaseApplication):
         return self.factory()
 
 
-def run(factory: Callable[[], Any], host: str, port: int, workers: int, threads: int = 4, **extra: Any) -> None:
-    """Serve ``factory()`` with gthread workers: a thread waiting on the database does not block its worker."""
+def run(
+    factory: Callable[[], Any], host: str, port: int, workers: int, threads: int = DEFAULT_THREADS, **extra: Any
+) -> None:
+    """Serve ``factory()`` with sync workers, or gthread workers when ``threads`` > 1.
+
+    Sync workers read a whole request before the next; a TLS-terminating proxy in front (which
+    the Secure cookies need anyway) buffers slow clients for them."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
