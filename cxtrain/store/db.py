@@ -124,3 +124,23 @@ def serial_writes(db: Session) -> Iterator[None]:
         return
     with queue.hold():
         yield
+
+
+@contextmanager
+def read_snapshot(db: Session) -> Iterator[None]:
+    """Run the reads inside against one snapshot of the database, so that numbers read by separate
+    statements agree even while others commit (PostgreSQL: a REPEATABLE READ transaction; SQLite:
+    an explicit read transaction, which WAL keeps on one snapshot). Any open transaction is
+    committed first, because a snapshot must start with its first read. Nothing may be written
+    inside; the snapshot ends with a commit, which (unlike a rollback) leaves the session's
+    objects loaded."""
+    db.commit()
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        # pysqlite only begins transactions before writes; without BEGIN each SELECT is its own snapshot.
+        db.connection().exec_driver_sql("BEGIN")
+    try:
+        yield
+    finally:
+        db.commit()

@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from .db import read_snapshot
 from .insight_rollup import (
     EDGES,
     EPOCH,
@@ -42,6 +43,7 @@ from .insight_rollup import (
     rebuild_edges,
     refresh_edges,
     refresh_scores,
+    scores_clock,
     tail_query,
     watermark,
 )
@@ -181,9 +183,19 @@ def module_counts(db: Session, module_id: str, now: datetime | None = None) -> M
     """Attempts, completions, passes, score histogram and edge traffic of one module.
 
     Finished attempts up to the clock come from the ``insight_scores`` rollup; those finished
-    since, and the unfinished ones, are counted live through ix_attempts_module_finished.
+    since, and the unfinished ones, are counted live through ix_attempts_module_finished. Both
+    rollups are refreshed first; then the clocks, the rollups and the live counts are all read
+    in one snapshot, so a refresh committing meanwhile cannot make an attempt count twice or not
+    at all.
     """
-    upto = refresh_scores(db, now)
+    refresh_scores(db, now)
+    refresh_edges(db, now)
+    with read_snapshot(db):
+        return _read_module_counts(db, module_id)
+
+
+def _read_module_counts(db: Session, module_id: str) -> ModuleCounts:
+    upto = scores_clock(db)
     totals: dict[str, list[int]] = {}  # version -> [started, finished, passed]
     bins = [0] * HISTOGRAM_BINS
 
@@ -210,12 +222,17 @@ def module_counts(db: Session, module_id: str, now: datetime | None = None) -> M
     ):
         add(version, None, None, n)
     versions = tuple(VersionSummary(v, *row) for v, row in sorted(totals.items()))
-    return ModuleCounts(versions, tuple(bins), edge_counts(db, module_id, now))
+    return ModuleCounts(versions, tuple(bins), _read_edge_counts(db, module_id))
 
 
 def edge_counts(db: Session, module_id: str, now: datetime | None = None) -> dict[tuple[str, str, str], int]:
     """(version, node, choice) -> how often it was chosen: the rollup plus the live tail past its watermark."""
     refresh_edges(db, now)
+    with read_snapshot(db):
+        return _read_edge_counts(db, module_id)
+
+
+def _read_edge_counts(db: Session, module_id: str) -> dict[tuple[str, str, str], int]:
     counts: dict[tuple[str, str, str], int] = {}
     for v, n, c, k in db.execute(
         select(
