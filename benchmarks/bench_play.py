@@ -4,7 +4,8 @@
 
 For each database it starts one gunicorn server (the same one `cxtrain serve` runs, with the
 same default workers and threads) whose app is the real cxtrain app plus two bare routes, then runs 50
-concurrent keep-alive clients on loopback against each route:
+concurrent clients on loopback against each route (keeping connections alive where the server
+does; sync workers close each one):
 
 - hello: GET, answers "hello" (the baseline the target is a ratio of);
 - commit: POST, inserts one row in a table of its own and commits (what any durable write

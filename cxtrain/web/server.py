@@ -11,8 +11,8 @@ from gunicorn.app.base import BaseApplication
 # One request at a time per process (gunicorn's sync worker), one process per core plus one to
 # fill the moments a worker waits on the database. Measured with benchmarks/bench_play.py on 2
 # cores, this served the play step 10-50 % faster, with a p99 three times lower, than 5 gthread
-# workers of 4 threads: more requests in flight than cores only add GIL hand-offs, SQLite
-# page-cache reloads and a longer queue for the write lock (docs/admin.md has the figures).
+# workers of 4 threads: more requests in flight than cores only add context switches, hand-offs
+# of the interpreter lock between threads and a longer SQLite write queue (docs/admin.md).
 DEFAULT_THREADS = 1
 
 

@@ -93,9 +93,12 @@
         // 400 with a notice is a view too (a choice no longer on offer); a CSRF failure or a
         // login page is not, and must not replace the attempt.
         var fresh = response.ok || response.status === 409 || response.status === 400 ? parse(html) : null;
+        // The service explains a refusal in one short sentence of plain text; anything else (a
+        // proxy's error page) gets the page's own message.
         var plain = (response.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
+        var reason = plain && html.length <= 300 ? html.trim() : "";
         if (fresh) swap(root, fresh);
-        else failed(root, plain ? html.trim() : "");
+        else failed(root, reason);
       });
     }).catch(function () {
       failed(root);
