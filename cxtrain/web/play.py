@@ -104,6 +104,12 @@ def _respond(
     view["csrf_token"] = generate_csrf()
     view["notice"] = notice
     view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
+    if view["finished"]:
+        # Inside the partial, so a finishing step swapped in by play.js brings them too.
+        view["next_links"] = {
+            "module": url_for("play.module", module_id=view["module"]),
+            "modules": url_for("play.modules"),
+        }
     if not fragment:
         return render_template("play/attempt.html", view=view, module=module), status
     if view["finished"]:

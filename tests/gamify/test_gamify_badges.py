@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import timedelta
 
@@ -41,6 +42,12 @@ def test_bundled_badges_load_and_hold_the_required_ones():
     for badge in badges:
         assert badge.title and badge.description and badge.criteria
         assert badge.rule.used()
+
+
+def test_bundled_criteria_give_scores_in_percent_like_the_pages():
+    # Learners see "Score 100%" on the ending page; "a score of 1.0" on the badges page reads as a different scale.
+    for badge in load_badges():
+        assert not re.search(r"\b[01]\.\d", badge.criteria), badge.criteria
 
 
 def test_bundled_badges_lint_clean_against_the_bundled_library():

@@ -56,3 +56,34 @@ def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, s
 
     assert len(found) >= 6, found.keys()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer, browser_page) -> None:
+    """The team view and trainer pages at 375 px: wide tables and the graph scroll in a box the keyboard can reach."""
+    page = browser_page
+    found: dict[str, list[str]] = {}
+    for email, paths in (
+        ("manager@example.org", ["/team"]),
+        (
+            "trainer@example.org",
+            [
+                "/trainer/modules",
+                "/trainer/upload",
+                "/trainer/insight",
+                f"/trainer/insight/{MODULE}",
+                "/team",
+                "/team?team=Eastgate",
+            ],
+        ),
+    ):
+        page.context.clear_cookies()
+        page.goto(live_team.url + "/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_url("**/modules")
+        for path in paths:
+            response = page.goto(live_team.url + path)
+            assert response is not None and response.ok, path
+            found[f"{email} {path}"] = violations(page)
+    assert {name: v for name, v in found.items() if v} == {}

@@ -1,0 +1,113 @@
+"""What a learner, a manager and a trainer meet on a 375 px phone, by touch and by keyboard.
+
+Headless Debian Chromium at 375x740 against a live server: no page scrolls sideways, the
+ending says where to go next (also after play.js swapped it in), and radio buttons sit on
+the line of the words they choose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from liveserver import LiveServer
+from webhelpers import MODULE, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TAP = 43  # px: about the 44 px touch target, with a pixel for rounding
+
+
+def _log_in(page, server: LiveServer, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/modules")
+
+
+def _overflow(page) -> int:  # type: ignore[no-untyped-def]
+    """How many pixels the page is wider than the phone (0: nothing to scroll sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_the_ending_swapped_in_by_the_script_says_where_to_go_next(live_team: LiveServer, browser_page):
+    page = browser_page
+    _log_in(page, live_team, "learner@example.org")
+    page.goto(f"{live_team.url}/modules/{MODULE}")
+    page.click('form[action$="/attempts"] button')
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    page.wait_for_function("!document.querySelector('.cx-attempt').hasAttribute('aria-busy')")
+    page.focus('.cx-choice[value="call"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".cx-ending")
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+
+    # From the feedback, Tab goes on to the way out of the ending instead of leaving the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == f"/modules/{MODULE}"
+    assert page.evaluate("document.activeElement.textContent") == "Back to the module"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "/modules"
+    for box in (page.locator(".cx-next a").nth(i).bounding_box() for i in range(2)):
+        assert box is not None and box["height"] >= TAP
+
+    page.reload()  # the server-rendered ending has the same links, once
+    assert page.locator(".cx-next a").count() == 2
+    assert page.get_by_text("Back to the module").count() == 1
+
+
+def test_profile_radio_buttons_sit_on_the_line_of_their_words(live_team: LiveServer, browser_page):
+    page = browser_page
+    _log_in(page, live_team, "learner@example.org")
+    page.goto(live_team.url + "/profile")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('input[type=radio]')].map(radio => {
+             const r = radio.getBoundingClientRect(), l = radio.closest('label').getBoundingClientRect();
+             return {value: radio.value, width: r.width, middle: (r.top + r.bottom) / 2,
+                     labelMiddle: (l.top + l.bottom) / 2, labelHeight: l.height};
+           })"""
+    )
+    assert [row["value"] for row in rows] == ["named", "anonymous", "hidden"]
+    for row in rows:
+        assert row["width"] < 30, row  # not stretched across the form, with its words pushed below
+        assert abs(row["middle"] - row["labelMiddle"]) < 4, row  # beside its words, not above them
+        assert row["labelHeight"] >= TAP, row  # the whole line is the tap target
+    page.click("text=not at all (hidden)")
+    assert page.is_checked('input[value="hidden"]')
+    assert _overflow(page) == 0
+
+
+@pytest.mark.parametrize(
+    ("email", "paths"),
+    [
+        ("manager@example.org", ["/team"]),
+        (
+            "trainer@example.org",
+            [
+                "/trainer/modules",
+                "/trainer/upload",
+                f"/trainer/preview/{MODULE}?restart=1",
+                "/trainer/insight",
+                f"/trainer/insight/{MODULE}",
+                "/team",
+                "/team?team=Eastgate",
+            ],
+        ),
+    ],
+)
+def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
+    live_team: LiveServer, browser_page, email: str, paths: list[str]
+):
+    page = browser_page
+    _log_in(page, live_team, email)
+    wide = {}
+    for path in paths:
+        response = page.goto(live_team.url + path)
+        assert response is not None and response.ok, path
+        if _overflow(page):
+            wide[path] = _overflow(page)
+    assert wide == {}  # wide tables and the graph scroll inside their own box
+    if email.startswith("trainer"):
+        page.goto(live_team.url + "/team?team=Eastgate")
+        picker = page.locator(".team-picker input").bounding_box()
+        assert picker is not None and picker["height"] >= 36  # the team field is as easy to hit as the others
