@@ -1,9 +1,10 @@
 """A picture of a module's graph with the traffic on each edge, as server-rendered SVG.
 
 Layered layout, simple on purpose: columns by breadth-first depth from the start, rows by
-the order nodes are first met; edges are drawn with a stroke width proportional to how
-often the choice was taken and carry the count as a label. Edges going back (cycles) bend
-below the boxes. No script and no style attribute (the CSP forbids inline styles): only
+the order nodes are first met. One arrow per pair of situations: the choices that lead to the
+same next situation share it (its tooltip lists them; the tables below keep them apart), with
+a stroke width proportional to how often it was followed and the count as a label. Arrows
+going back (cycles) bend below the boxes. No script and no style attribute (the CSP forbids inline styles): only
 SVG presentation attributes and classes from static/insight.css.
 """
 
@@ -19,7 +20,9 @@ from .insight_module import ModuleInsight
 BOX_W, BOX_H = 160, 48
 GAP_X, GAP_Y = 90, 36
 MARGIN = 20
-MAX_STROKE = 12.0
+MAX_STROKE = 8.0
+ARROW_HEAD = 12  # in user units, whatever the stroke: a head scaled with a thick stroke hides the labels
+BELOW = 60  # room under the boxes for arrows that go back
 LABEL_CHARS = 22
 
 
@@ -64,6 +67,24 @@ def edges(insight: ModuleInsight) -> list[Edge]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Arrow:
+    """What the picture draws between two situations: every choice from ``source`` to ``target``."""
+
+    source: str
+    target: str
+    count: int
+    choices: tuple[Edge, ...]
+
+
+def arrows(all_edges: list[Edge]) -> list[Arrow]:
+    """One arrow per (source, target), in the order the choices come; its count is their sum."""
+    grouped: dict[tuple[str, str], list[Edge]] = {}
+    for edge in all_edges:
+        grouped.setdefault((edge.source, edge.target), []).append(edge)
+    return [Arrow(s, t, sum(e.count for e in es), tuple(es)) for (s, t), es in grouped.items()]
+
+
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -76,26 +97,26 @@ def _xy(place: tuple[int, int]) -> tuple[float, float]:
 def render(insight: ModuleInsight) -> Markup:
     """The SVG element (already escaped), with a <title>, a <desc>, and a <title> on every edge."""
     place = layers(insight)
-    all_edges = edges(insight)
-    peak = max((e.count for e in all_edges), default=0) or 1
+    drawn = arrows(edges(insight))
+    peak = max((a.count for a in drawn), default=0) or 1
     cols = max(c for c, _ in place.values()) + 1
     rows = max(r for _, r in place.values()) + 1
+    back = [a for a in drawn if place[a.target][0] <= place[a.source][0]]
     width = 2 * MARGIN + cols * BOX_W + (cols - 1) * GAP_X
-    height = 2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y + 60  # room for edges bending below
+    height = 2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y + (BELOW + 14 * (len(back) - 1) if back else 0)
     out: list[str] = [
         f'<svg class="insight-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="graph-title graph-desc">',
         f'<title id="graph-title">Traffic through {escape(insight.module.title)}</title>',
-        '<desc id="graph-desc">Boxes are situations, arrows are choices; an arrow is thicker the more often '
-        "the choice was taken, and its label is the count. The table below gives the same numbers.</desc>",
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"/></marker></defs>',
+        '<desc id="graph-desc">Boxes are situations; an arrow joins two situations and stands for every '
+        "choice that leads from one to the other. It is thicker the more often it was followed, and its "
+        "label is the count. The tables below give the numbers choice by choice.</desc>",
+        f'<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" '
+        f'markerWidth="{ARROW_HEAD}" markerHeight="{ARROW_HEAD}" orient="auto-start-reverse">'
+        '<path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"/></marker></defs>',
     ]
-    pair_seen: dict[tuple[str, str], int] = {}
-    for edge in all_edges:
-        nth = pair_seen.get((edge.source, edge.target), 0)
-        pair_seen[edge.source, edge.target] = nth + 1
-        out.append(_edge(edge, place, peak, nth))
+    for arrow in drawn:
+        out.append(_arrow(arrow, place, peak, back.index(arrow) if arrow in back else 0))
     for node in insight.nodes:
         x, y = _xy(place[node.id])
         kind = "ending" if node.ending else ("start" if node.id == insight.module.start else "decision")
@@ -111,29 +132,29 @@ def render(insight: ModuleInsight) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every interpolated text above went through escape()
 
 
-def _edge(edge: Edge, place: dict[str, tuple[int, int]], peak: int, nth: int) -> str:
-    (sx, sy), (tx, ty) = _xy(place[edge.source]), _xy(place[edge.target])
-    stroke = 1.0 + (MAX_STROKE - 1.0) * edge.count / peak
-    forward = place[edge.target][0] > place[edge.source][0]
-    if forward:
-        x1, y1 = sx + BOX_W, sy + BOX_H / 2 + (nth * 8 - 4 if nth else 0)
+def _arrow(arrow: Arrow, place: dict[str, tuple[int, int]], peak: int, nth_back: int) -> str:
+    (sx, sy), (tx, ty) = _xy(place[arrow.source]), _xy(place[arrow.target])
+    stroke = 1.0 + (MAX_STROKE - 1.0) * arrow.count / peak
+    if place[arrow.target][0] > place[arrow.source][0]:  # forward: right side to left side
+        x1, y1 = sx + BOX_W, sy + BOX_H / 2
         x2, y2 = tx - 2, ty + BOX_H / 2
         mid = (x1 + x2) / 2
         path = f"M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
-        lx, ly = mid, (y1 + y2) / 2 - 4 - nth * 12
-    else:  # back or sideways: leave from the bottom, bend below, enter from the bottom
-        drop = BOX_H + 30 + nth * 14
+        lx, ly = mid, (y1 + y2) / 2 - stroke / 2 - 5
+    else:  # back or to itself: leave from the bottom, bend below, enter from the bottom
+        drop = 30 + nth_back * 14
         x1, y1 = sx + BOX_W / 2 + 10, sy + BOX_H
         x2, y2 = tx + BOX_W / 2 - 10, ty + BOX_H + 2
-        low = max(y1, y2) + drop - BOX_H
+        low = max(y1, y2) + drop
         path = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {low:.0f}, {x2:.0f} {low:.0f}, {x2:.0f} {y2:.0f}"
         lx, ly = (x1 + x2) / 2, low - 4
-    label = f"{edge.source} → {edge.target} by “{edge.choice_text}”: {edge.count}"
+    which = "; ".join(f"“{_short(e.choice_text, 40)}” {e.count}" for e in arrow.choices)
+    label = f"{arrow.source} → {arrow.target}: {arrow.count} ({which})"
     return (
-        f'<g class="edge" data-edge="{escape(edge.source)}/{escape(edge.choice)}" data-count="{edge.count}">'
-        f"<title>{escape(label)}</title>"
+        f'<g class="edge" data-from="{escape(arrow.source)}" data-to="{escape(arrow.target)}" '
+        f'data-count="{arrow.count}"><title>{escape(label)}</title>'
         f'<path d="{path}" stroke-width="{stroke:.1f}" marker-end="url(#arrow)"/>'
-        f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-count" text-anchor="middle">{edge.count}</text></g>'
+        f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-count" text-anchor="middle">{arrow.count}</text></g>'
     )
 
 

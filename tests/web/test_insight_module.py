@@ -120,14 +120,23 @@ def test_page_graph_and_table(client, team):
     assert 'id="stat-started">5<' in page and 'id="stat-completion">80%<' in page and 'id="stat-pass">50%<' in page
     svg = re.search(r'<svg class="insight-graph".*?</svg>', page, re.S).group(0)
     assert 'role="img"' in svg and '<title id="graph-title">' in svg
-    edges = dict(re.findall(r'data-edge="([^"]+)" data-count="(\d+)"', svg))
-    assert edges == {"phone/answer": "4", "phone/hold": "2", "issue/fix": "2", "issue/transfer": "2"}
-    widths = dict(
-        re.findall(
-            r'data-edge="([^"]+)" data-count="\d+"><title>[^<]*</title><path d="[^"]+" stroke-width="([\d.]+)"', svg
+    drawn = {
+        (source, target): (int(count), float(width))
+        for source, target, count, width in re.findall(
+            r'data-from="([^"]+)" data-to="([^"]+)" data-count="(\d+)"><title>[^<]*</title>'
+            r'<path d="[^"]+" stroke-width="([\d.]+)"',
+            svg,
         )
-    )
-    assert float(widths["phone/answer"]) > float(widths["phone/hold"])  # width grows with traffic
+    }
+    assert {pair: count for pair, (count, _) in drawn.items()} == {
+        ("phone", "issue"): 4,
+        ("phone", "phone"): 2,
+        ("issue", "solved"): 2,
+        ("issue", "lost"): 2,
+    }
+    assert drawn["phone", "issue"][1] > drawn["phone", "phone"][1]  # width grows with traffic
+    # The arrowheads keep their size however thick the stroke (a scaled head covers the labels).
+    assert 'markerUnits="userSpaceOnUse"' in svg
     assert svg.count('class="node ending"') == 2 and svg.count('class="node start"') == 1
     assert re.search(r'<tr data-edge="phone/hold">.*?<td>2</td></tr>', page, re.S)  # the table fallback
     assert 'class="wrong-turn" data-choice="hold"' in page and 'data-quit="1"' in page
@@ -153,3 +162,19 @@ def test_layout_layers(app, team):
 
     place = layers(_insight(app))
     assert place["phone"] == (0, 0) and place["issue"][0] == 1 and {place["solved"][0], place["lost"][0]} == {2}
+
+
+def test_choices_to_the_same_situation_share_one_arrow():
+    from cxtrain.web.insight_graph import Edge, arrows
+
+    drawn = arrows(
+        [
+            Edge("desk", "listen", "Listen first", "follow-up", 5),
+            Edge("desk", "rush", "Hurry them", "follow-up", 2),
+            Edge("desk", "leave", "Walk away", "lost", 1),
+        ]
+    )
+    assert [(a.source, a.target, a.count, [e.choice for e in a.choices]) for a in drawn] == [
+        ("desk", "follow-up", 7, ["listen", "rush"]),
+        ("desk", "lost", 1, ["leave"]),
+    ]
