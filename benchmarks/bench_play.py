@@ -14,6 +14,10 @@ does; sync workers close each one):
   checked, persisted (committed), next node returned. Starting a new attempt when one
   ends is not counted.
 
+For each route it also prints the CPU time per request spent by the server's processes, by the
+load generator (this process) and, when it runs on this machine, by PostgreSQL (Linux only): all
+three share the cores, so this shows where a request's cost goes whatever else the machine does.
+
 The routes take turns in short rounds (hello, commit, play, hello, ...), so that a machine
 whose speed drifts during the run (a shared VM) affects every route alike.
 """
@@ -24,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,6 +36,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 MODULE = "bench-loop"
 PASSWORD = "benchmark password"
@@ -144,6 +150,57 @@ class Client(threading.Thread):
 ROUTES = ("hello", "commit", "play")
 
 
+class CpuMeter:
+    """CPU seconds spent by the server's processes, by this process (the load generator) and by
+    PostgreSQL when it runs on this machine: where a request's cost goes, since all three share
+    the cores. Linux only (reads /proc); elsewhere it measures nothing."""
+
+    def __init__(self, server_pid: int, local_postgres: bool) -> None:
+        self.server_pid, self.local_postgres = server_pid, local_postgres
+        self.enabled = Path("/proc/self/stat").exists()
+        self.hz = os.sysconf("SC_CLK_TCK") if self.enabled else 1
+
+    @staticmethod
+    def _stat(pid: str) -> tuple[int, int] | None:
+        """(parent pid, user + system ticks) of a process, or None if it is gone."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[1]), int(fields[11]) + int(fields[12])
+
+    def read(self) -> dict[str, dict[str, float]]:
+        if not self.enabled:
+            return {}
+        server: dict[str, float] = {}
+        postgres: dict[str, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            stat = self._stat(entry.name)
+            if stat is None:
+                continue
+            if entry.name == str(self.server_pid) or stat[0] == self.server_pid:
+                server[entry.name] = stat[1] / self.hz
+            elif self.local_postgres:
+                try:
+                    if (entry / "comm").read_text().strip() == "postgres":
+                        postgres[entry.name] = stat[1] / self.hz
+                except OSError:
+                    continue
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {"server": server, "load generator": {"self": own.ru_utime + own.ru_stime}, "postgres": postgres}
+
+    @staticmethod
+    def spent(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> dict[str, float]:
+        """Seconds per role between two readings (a process that started meanwhile counts from 0)."""
+        return {
+            role: sum(t - before.get(role, {}).get(pid, 0.0) for pid, t in procs.items())
+            for role, procs in after.items()
+            if procs
+        }
+
+
 def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> tuple[list[float], float, int]:
     """Latencies, elapsed time and errors of ``clients`` closed-loop clients on one route."""
     stop_at = time.perf_counter() + seconds
@@ -157,7 +214,7 @@ def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> t
     return [x for t in threads for x in t.latencies], elapsed, sum(t.errors for t in threads)
 
 
-def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, Any]:
     lat = sorted(latencies)
     return {
         "requests": len(lat),
@@ -168,18 +225,26 @@ def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, fl
     }
 
 
-def interleaved(port: int, token: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+def interleaved(port: int, token: str, args: argparse.Namespace, meter: CpuMeter) -> dict[str, dict[str, Any]]:
     """Each route for seconds/rounds at a time, in turn, summed over the rounds."""
     totals: dict[str, tuple[list[float], float, int]] = {mode: ([], 0.0, 0) for mode in ROUTES}
+    cpu: dict[str, dict[str, float]] = {mode: {} for mode in ROUTES}
     for _ in range(args.rounds):
         for mode in ROUTES:
+            before = meter.read()
             lat, elapsed, errors = measure(port, mode, token, args.clients, args.seconds / args.rounds)
+            for role, seconds in CpuMeter.spent(before, meter.read()).items():
+                cpu[mode][role] = cpu[mode].get(role, 0.0) + seconds
             seen, total, errs = totals[mode]
             totals[mode] = (seen + lat, total + elapsed, errs + errors)
-    return {mode: summary(*totals[mode]) for mode in ROUTES}
+    results = {mode: summary(*totals[mode]) for mode in ROUTES}
+    for mode in ROUTES:
+        n = max(results[mode]["requests"], 1)
+        results[mode]["cpu_ms"] = {role: 1000 * seconds / n for role, seconds in cpu[mode].items()}
+    return results
 
 
-def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
+def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     cli = [sys.executable, "-m", "cxtrain.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -223,7 +288,11 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
                 time.sleep(0.1)
         for mode in ROUTES:  # warm-up: imports, pools, module cache, the SQLite file's first pages
             measure(port, mode, token, args.clients, 1.5)
-        results = interleaved(port, token, args)
+        from sqlalchemy.engine import make_url
+
+        db_host = make_url(env["DATABASE_URL"]).host if "DATABASE_URL" in env else "-"
+        local_postgres = db_host in (None, "", "127.0.0.1", "localhost", "::1")
+        results = interleaved(port, token, args, CpuMeter(server.pid, local_postgres))
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -238,6 +307,9 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
             f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
             f"   ({r['requests']} requests, {r['errors']} errors)"
         )
+        if r["cpu_ms"]:
+            spent = ", ".join(f"{role} {ms:.2f}" for role, ms in r["cpu_ms"].items())
+            print(f"         CPU ms per request: {spent}")
     ratio = play["rps"] / hello["rps"]
     verdict = "OK" if ratio >= 0.5 and play["p99_ms"] < 100 else "below target"
     print(f"  play/hello throughput ratio {ratio:.2f} (target >= 0.5, p99 < 100 ms): {verdict}")
