@@ -18,6 +18,12 @@ For each route it also prints the CPU time per request spent by the server's pro
 load generator (this process) and, when it runs on this machine, by PostgreSQL (Linux only): all
 three share the cores, so this shows where a request's cost goes whatever else the machine does.
 
+On one machine the load generator and the database share the cores with the server. To keep
+them apart, run the two halves on two hosts:
+
+    server$ python benchmarks/bench_play.py --serve-remote 8000 [--postgres URL]
+    loader$ python benchmarks/bench_play.py --remote SERVER:8000 --token TOKEN
+
 The routes take turns in short rounds (hello, commit, play, hello, ...), so that a machine
 whose speed drifts during the run (a shared VM) affects every route alike.
 """
@@ -29,6 +35,7 @@ import http.client
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -90,7 +97,7 @@ def bench_app():  # type: ignore[no-untyped-def]
     return app
 
 
-def serve(port: int, workers: int, threads: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     from cxtrain.store.db import make_engine
     from cxtrain.web import config
     from cxtrain.web.server import run
@@ -99,13 +106,13 @@ def serve(port: int, workers: int, threads: int) -> None:
     bench_writes().create(engine, checkfirst=True)  # once, before the workers fork
     engine.dispose()
 
-    run(bench_app, "127.0.0.1", port, workers, threads)
+    run(bench_app, host, port, workers, threads)
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, mode: str, token: str, stop_at: float) -> None:
+    def __init__(self, server: tuple[str, int], mode: str, token: str, stop_at: float) -> None:
         super().__init__(daemon=True)
-        self.port, self.mode, self.token, self.stop_at = port, mode, token, stop_at
+        self.server, self.mode, self.token, self.stop_at = server, mode, token, stop_at
         self.latencies: list[float] = []
         self.errors = 0
 
@@ -117,7 +124,7 @@ class Client(threading.Thread):
         return response.status, data
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection(*self.server, timeout=30)
         attempt = None
         while time.perf_counter() < self.stop_at:
             if self.mode in ("hello", "commit"):
@@ -155,7 +162,7 @@ class CpuMeter:
     PostgreSQL when it runs on this machine: where a request's cost goes, since all three share
     the cores. Linux only (reads /proc); elsewhere it measures nothing."""
 
-    def __init__(self, server_pid: int, local_postgres: bool) -> None:
+    def __init__(self, server_pid: int | None, local_postgres: bool) -> None:
         self.server_pid, self.local_postgres = server_pid, local_postgres
         self.enabled = Path("/proc/self/stat").exists()
         self.hz = os.sysconf("SC_CLK_TCK") if self.enabled else 1
@@ -180,7 +187,7 @@ class CpuMeter:
             stat = self._stat(entry.name)
             if stat is None:
                 continue
-            if entry.name == str(self.server_pid) or stat[0] == self.server_pid:
+            if self.server_pid is not None and (entry.name == str(self.server_pid) or stat[0] == self.server_pid):
                 server[entry.name] = stat[1] / self.hz
             elif self.local_postgres:
                 try:
@@ -201,10 +208,12 @@ class CpuMeter:
         }
 
 
-def measure(port: int, mode: str, token: str, clients: int, seconds: float) -> tuple[list[float], float, int]:
+def measure(
+    server: tuple[str, int], mode: str, token: str, clients: int, seconds: float
+) -> tuple[list[float], float, int]:
     """Latencies, elapsed time and errors of ``clients`` closed-loop clients on one route."""
     stop_at = time.perf_counter() + seconds
-    threads = [Client(port, mode, token, stop_at) for _ in range(clients)]
+    threads = [Client(server, mode, token, stop_at) for _ in range(clients)]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -225,14 +234,18 @@ def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, An
     }
 
 
-def interleaved(port: int, token: str, args: argparse.Namespace, meter: CpuMeter) -> dict[str, dict[str, Any]]:
-    """Each route for seconds/rounds at a time, in turn, summed over the rounds."""
+def interleaved(
+    server: tuple[str, int], token: str, args: argparse.Namespace, meter: CpuMeter
+) -> dict[str, dict[str, Any]]:
+    """Each route for seconds/rounds at a time, in turn, summed over the rounds (after a warm-up)."""
+    for mode in ROUTES:  # warm-up: imports, pools, module cache, the SQLite file's first pages
+        measure(server, mode, token, args.clients, 1.5)
     totals: dict[str, tuple[list[float], float, int]] = {mode: ([], 0.0, 0) for mode in ROUTES}
     cpu: dict[str, dict[str, float]] = {mode: {} for mode in ROUTES}
     for _ in range(args.rounds):
         for mode in ROUTES:
             before = meter.read()
-            lat, elapsed, errors = measure(port, mode, token, args.clients, args.seconds / args.rounds)
+            lat, elapsed, errors = measure(server, mode, token, args.clients, args.seconds / args.rounds)
             for role, seconds in CpuMeter.spent(before, meter.read()).items():
                 cpu[mode][role] = cpu[mode].get(role, 0.0) + seconds
             seen, total, errs = totals[mode]
@@ -244,7 +257,8 @@ def interleaved(port: int, token: str, args: argparse.Namespace, meter: CpuMeter
     return results
 
 
-def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+def prepare(env: dict[str, str]) -> str:
+    """Migrate the database, add the benchmark learner; returns a fresh bearer token."""
     cli = [sys.executable, "-m", "cxtrain.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -255,53 +269,69 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         capture_output=True,
         check=False,
     )
-    token = subprocess.run(
+    return subprocess.run(
         [*cli, "tokens", "create", "bench@example.org"], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
+
+
+def wait_ready(server: tuple[str, int]) -> None:
+    for _ in range(300):
+        try:
+            http.client.HTTPConnection(*server, timeout=1).request("GET", "/hello")
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    token = prepare(env)
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
+        [*_serve_command(args), str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
-        for _ in range(300):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/hello")
-                break
-            except OSError:
-                time.sleep(0.1)
-        for mode in ROUTES:  # warm-up: imports, pools, module cache, the SQLite file's first pages
-            measure(port, mode, token, args.clients, 1.5)
+        wait_ready(("127.0.0.1", port))
         from sqlalchemy.engine import make_url
 
         db_host = make_url(env["DATABASE_URL"]).host if "DATABASE_URL" in env else "-"
         local_postgres = db_host in (None, "", "127.0.0.1", "localhost", "::1")
-        results = interleaved(port, token, args, CpuMeter(server.pid, local_postgres))
+        results = interleaved(("127.0.0.1", port), token, args, CpuMeter(server.pid, local_postgres))
     finally:
         server.terminate()
         server.wait(timeout=20)
+    report(f"{label}: {args.clients} clients, {_workers_text(args)}", args, results)
+    return results
+
+
+def _serve_command(args: argparse.Namespace, host: str = "127.0.0.1") -> list[str]:
+    return [
+        sys.executable,
+        __file__,
+        "--host",
+        host,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--serve",
+    ]
+
+
+def _workers_text(args: argparse.Namespace) -> str:
+    return f"{args.workers} {'sync' if args.threads == 1 else 'gthread'} workers x {args.threads} threads"
+
+
+def report(heading: str, args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None:
     hello, commit, play = results["hello"], results["commit"], results["play"]
-    print(
-        f"\n{label}: {args.clients} clients, {args.workers} {'sync' if args.threads == 1 else 'gthread'} workers"
-        f" x {args.threads} threads, "
-        f"{args.seconds:.0f} s per route in {args.rounds} rounds"
-    )
+    print(f"\n{heading}, {args.seconds:.0f} s per route in {args.rounds} rounds")
     for mode, r in results.items():
         print(
             f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
@@ -319,7 +349,28 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         f"  (with {args.clients} closed-loop clients, a mean latency under 100 ms needs more than "
         f"{args.clients / 0.1:.0f} req/s)"
     )
-    return results
+
+
+def serve_for_remote(env: dict[str, str], args: argparse.Namespace) -> None:
+    """The server half of a two-host run: prepare, print the command for the load host, serve until stopped."""
+    token = prepare(env)
+    print(
+        "Serving the benchmark app; on the load-generating host run:\n"
+        f"  python benchmarks/bench_play.py --remote THIS_HOST:{args.serve_remote} --token {token}\n"
+        "Stop with Ctrl-C.",
+        flush=True,
+    )
+    server = subprocess.Popen([*_serve_command(args, args.host), str(args.serve_remote)], env=env)
+    # Ctrl-C reaches the whole process group; a plain kill of this process must stop the server
+    # too, and leave through the finally blocks that drop a scratch PostgreSQL database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def main() -> None:
@@ -336,10 +387,28 @@ def main() -> None:
         default=os.environ.get("CXTRAIN_TEST_POSTGRES_URL"),
         help="PostgreSQL server URL; the run creates and drops its own database (default: $CXTRAIN_TEST_POSTGRES_URL)",
     )
+    parser.add_argument(
+        "--serve-remote",
+        type=int,
+        metavar="PORT",
+        help="two hosts, server half: serve the benchmark app on PORT (SQLite, or --postgres) until stopped",
+    )
+    parser.add_argument("--host", default="0.0.0.0", help="address --serve-remote listens on (default 0.0.0.0)")
+    parser.add_argument(
+        "--remote", metavar="HOST:PORT", help="two hosts, load half: drive a server started with --serve-remote"
+    )
+    parser.add_argument("--token", help="the bearer token --serve-remote printed (with --remote)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.workers, args.threads)
+        serve(args.host, args.serve, args.workers, args.threads)
+        return
+    if args.remote:
+        if not args.token:
+            parser.error("--remote needs the --token that --serve-remote printed")
+        host, _, port = args.remote.rpartition(":")
+        results = interleaved((host, int(port)), args.token, args, CpuMeter(None, False))
+        report(f"{args.remote} from this host: {args.clients} clients", args, results)
         return
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "library").mkdir()
@@ -351,6 +420,15 @@ def main() -> None:
             "CXTRAIN_INSECURE_COOKIES": "1",
         }
         base.pop("DATABASE_URL", None)
+        if args.serve_remote:
+            if args.postgres:
+                from scratchdb import scratch_database
+
+                with scratch_database(args.postgres, "cxtrain_bench_play") as url:
+                    serve_for_remote({**base, "DATABASE_URL": url}, args)
+            else:
+                serve_for_remote(base, args)
+            return
         run_for("SQLite (WAL)", base, args)
         if args.postgres:
             from scratchdb import scratch_database
