@@ -344,6 +344,12 @@ def report(heading: str, args: argparse.Namespace, results: dict[str, dict[str, 
     verdict = "OK" if ratio >= 0.5 and play["p99_ms"] < 100 else "below target"
     print(f"  play/hello throughput ratio {ratio:.2f} (target >= 0.5, p99 < 100 ms): {verdict}")
     print(f"  commit/hello {commit['rps'] / hello['rps']:.2f}, play/commit {play['rps'] / commit['rps']:.2f}")
+    if "server" in hello["cpu_ms"] and "server" in play["cpu_ms"]:
+        # What the server alone would allow if it had the cores to itself: its CPU per hello over per play step.
+        print(
+            f"  server CPU per request, hello/play: {hello['cpu_ms']['server'] / play['cpu_ms']['server']:.2f} "
+            "(the throughput ratio of a server that is alone on its cores)"
+        )
     # Closed loop: each client waits for its answer, so mean latency = clients / throughput.
     print(
         f"  (with {args.clients} closed-loop clients, a mean latency under 100 ms needs more than "
