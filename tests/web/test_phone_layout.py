@@ -111,3 +111,59 @@ def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
         page.goto(live_team.url + "/team?team=Eastgate")
         picker = page.locator(".team-picker input").bounding_box()
         assert picker is not None and picker["height"] >= 36  # the team field is as easy to hit as the others
+
+
+HEADER_MAX = 100  # px at 375: brand, the Menu button and the level bar (the wrapped nav made it 163-191)
+
+FOCUS_RING = """() => {
+  const el = document.activeElement, s = getComputedStyle(el), r = el.getBoundingClientRect();
+  return {text: (el.innerText || '').trim(), tag: el.tagName.toLowerCase(), current: el.getAttribute('aria-current'),
+          ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, height: r.height,
+          inHeader: !!el.closest('.site-header')};
+}"""
+
+
+def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_without_javascript(
+    live_team: LiveServer, browser_page
+):
+    # A context without JavaScript: the menu must not depend on play.js.
+    context = browser_page.context.browser.new_context(
+        viewport={"width": 375, "height": 740}, java_script_enabled=False
+    )
+    page = context.new_page()
+    _log_in(page, live_team, "trainer@example.org")  # the trainer has the most links
+    expected = page.eval_on_selector_all(
+        ".site-header nav a, .site-header nav button", "els => els.map(e => e.innerText.trim())"
+    )
+    assert {"Modules", "History", "Leaderboard", "Trainer", "Insight", "Password", "Log out"} <= set(expected)
+
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= HEADER_MAX, header
+    assert not page.locator(".site-header nav").is_visible()  # folded away behind "Menu"
+
+    # Keyboard only: skip link, brand, then the Menu; Enter opens it and Tab walks every link, ring always visible.
+    seen = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUS_RING))
+    menu = seen[-1]
+    assert menu["tag"] == "summary" and menu["text"] == "Menu" and menu["ring"] and menu["height"] >= TAP, seen
+    page.keyboard.press("Enter")
+    assert page.locator(".site-header nav").is_visible()
+    reached = []
+    for _ in range(len(expected)):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_RING)
+        assert focused["inHeader"] and focused["ring"] and focused["height"] >= TAP, focused
+        reached.append(focused)
+    assert [f["text"] for f in reached] == expected
+    assert [f["text"] for f in reached if f["current"] == "page"] == ["Modules"]  # the page we are on
+    assert _overflow(page) == 0
+
+    # The desktop header is as it was: every link in view, no Menu button, one or two rows.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not page.locator(".site-header summary").is_visible()
+    assert all(page.locator(".site-header nav").get_by_text(text, exact=True).is_visible() for text in expected)
+    wide = page.locator(".site-header").bounding_box()
+    assert wide is not None and wide["height"] <= 80, wide
+    context.close()
