@@ -167,3 +167,56 @@ def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_with
     wide = page.locator(".site-header").bounding_box()
     assert wide is not None and wide["height"] <= 80, wide
     context.close()
+
+
+def _play_to_the_end_and_leave_one_open(page, server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server.url}/modules/{MODULE}")
+    page.click('form[action$="/attempts"] button')
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    page.wait_for_function("!document.querySelector('.cx-attempt').hasAttribute('aria-busy')")
+    page.click('.cx-choice[value="call"]')
+    page.wait_for_selector(".cx-ending")
+    page.goto(f"{server.url}/modules/{MODULE}")
+    page.click('form[action$="/attempts"] button')
+    page.wait_for_selector(".cx-choice")
+
+
+def _boxes(page, selector: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        selector,
+        """els => els.map(e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+             return {text: e.innerText.trim(), width: r.width, height: r.height,
+                     current: e.getAttribute('aria-current'), background: s.backgroundColor, color: s.color}; })""",
+    )
+
+
+def test_resume_view_and_board_links_are_big_enough_to_tap(live_team: LiveServer, browser_page):
+    page = browser_page
+    _log_in(page, live_team, "learner@example.org")
+    _play_to_the_end_and_leave_one_open(page, live_team)
+
+    small = {}
+    for path, selector in (
+        ("/modules", ".module-list a.resume"),
+        ("/history", ".attempts a"),
+        (f"/modules/{MODULE}", ".attempts a"),
+        ("/leaderboard", ".cx-tabs a"),
+        ("/leaderboard?scope=team&period=all", ".cx-tabs a"),
+    ):
+        page.goto(live_team.url + path)
+        boxes = _boxes(page, selector)
+        assert boxes, path
+        small.update(
+            {f"{path} {b['text']}": (b["width"], b["height"]) for b in boxes if min(b["width"], b["height"]) < TAP}
+        )
+    assert small == {}
+
+    # The board on show is marked for screen readers and by more than boldness: a filled pill.
+    page.goto(live_team.url + "/leaderboard?scope=team&period=all")
+    tabs = {b["text"]: b for b in _boxes(page, ".cx-tabs a")}
+    assert [text for text, b in tabs.items() if b["current"] == "page"] == ["All time", "Teams"]
+    for current, other in (("All time", "This week"), ("Teams", "Everyone")):
+        assert tabs[current]["background"] != tabs[other]["background"], tabs
+        assert tabs[current]["color"] != tabs[other]["color"], tabs
+    assert _overflow(page) == 0
