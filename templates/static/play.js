@@ -54,7 +54,7 @@
     // The live region says the notice; a role=alert copy would make a screen reader say it twice.
     var notice = root.querySelector(".cx-notice");
     if (notice) notice.removeAttribute("role");
-    var target = root.querySelector(".cx-feedback h3") || root.querySelector(".cx-node h2");
+    var target = root.querySelector(".cx-feedback-title") || root.querySelector(".cx-node-title");
     if (target) {
       target.setAttribute("tabindex", "-1");
       target.focus();

@@ -7,6 +7,8 @@ violation of WCAG 2.1 A or AA (contrast, labels, ARIA, landmarks, ...) fails the
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from liveserver import LiveServer
@@ -87,3 +89,49 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
             assert response is not None and response.ok, path
             found[f"{email} {path}"] = violations(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+OUTLINE = (
+    "() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => h.tagName + ' ' + h.innerText.trim())"
+)
+
+
+def skipped_levels(outline: list[str]) -> list[str]:
+    """Headings that go more than one level deeper than the one before (h1 -> h3), and a first heading other than h1."""
+    found = [] if outline and outline[0].startswith("H1 ") else ["no h1 first"]
+    found += [f"{a} -> {b}" for a, b in pairwise(outline) if int(b[1]) > int(a[1]) + 1]
+    return found
+
+
+def test_play_page_headings_never_skip_a_level(live_learner: tuple[LiveServer, str], browser_page) -> None:
+    """A screen-reader user moving by headings meets the module, then what happened, then the situation."""
+    server, email = live_learner
+    page = browser_page
+    page.goto(server.url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/modules")
+    page.goto(f"{server.url}/modules/{MODULE}")
+    page.click('form[action$="/attempts"] button')
+    page.wait_for_selector(".cx-choice")
+    outlines = {"decision": page.evaluate(OUTLINE)}
+
+    page.click('.cx-choice[value="listen"]')  # play.js swaps in the server's re-render
+    page.wait_for_selector('.cx-attempt[data-node="follow-up"]')
+    page.wait_for_function("!document.querySelector('.cx-attempt').hasAttribute('aria-busy')")
+    outlines["feedback"] = page.evaluate(OUTLINE)
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"  # focus still lands on the feedback
+    page.reload()
+    outlines["feedback, reloaded"] = page.evaluate(OUTLINE)
+
+    page.click('.cx-choice[value="call"]')
+    page.wait_for_selector(".cx-ending")
+    outlines["ending"] = page.evaluate(OUTLINE)
+    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+    page.reload()
+    outlines["ending, reloaded"] = page.evaluate(OUTLINE)
+
+    assert outlines["feedback"][:3] == ["H1 The parcel at the counter", "H2 What happened", "H2 The next morning"]
+    assert any(h.startswith("H3 Ending: ") for h in outlines["ending"])
+    assert {name: skipped_levels(outline) for name, outline in outlines.items() if skipped_levels(outline)} == {}

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from itertools import pairwise
 
 import chromium
 import pytest
@@ -108,20 +109,32 @@ def page(workbench: str):  # type: ignore[no-untyped-def]
         yield tab
 
 
+def _block_outline_skips(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Headings in the block that go more than one level deeper than the one before (it starts at its h2)."""
+    levels = page.eval_on_selector_all(
+        ".cxscenario :is(h1, h2, h3, h4, h5, h6)", "hs => hs.map(h => h.tagName + ' ' + h.innerText.trim())"
+    )
+    skips = [] if levels and levels[0].startswith("H2 ") else [f"starts at {levels[:1]}"]
+    return skips + [f"{a} -> {b}" for a, b in pairwise(levels) if int(b[1]) > int(a[1]) + 1]
+
+
 def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None:
     page.goto(f"{workbench}/scenario/cxscenario.0/?student=learner-a")
     block = page.locator(".cxscenario")
-    assert block.locator(".cx-node h2").inner_text() == "Monday morning"
+    assert block.locator(".cx-node-title").inner_text() == "Monday morning"
+    assert block.locator(".cx-node-title").evaluate("h => h.tagName") == "H3"  # under the block's h2
+    assert _block_outline_skips(page) == []
     assert _block_violations(page) == []
 
     # Keyboard only: Tab to the first choice and press Enter; focus moves to the feedback heading.
     block.get_by_role("button", name="Walk it over to the Care team now").focus()
     page.keyboard.press("Enter")
-    feedback = block.locator(".cx-feedback h3")
+    feedback = block.locator(".cx-feedback-title")
     feedback.wait_for()
     assert "Care reads it the same morning." in block.locator(".cx-feedback").inner_text()
     assert page.evaluate("document.activeElement.id").endswith("-feedback-title")
-    assert block.locator(".cx-node h2").inner_text() == "Later that day"
+    assert block.locator(".cx-node-title").inner_text() == "Later that day"
+    assert _block_outline_skips(page) == []
 
     block.get_by_role("button", name="Tell them Care has it and will call back today").click()
     result = block.locator(".cx-result")
@@ -132,6 +145,7 @@ def test_play_a_module_to_the_end_in_the_workbench(workbench: str, page) -> None
     assert block.locator("[data-cxs-xp]").inner_text() == "30"
 
     assert _block_violations(page) == []  # the ending, with header, score and path
+    assert _block_outline_skips(page) == []
 
     # The state is the server's: a reload shows the same ending and score.
     page.reload()

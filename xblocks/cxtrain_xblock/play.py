@@ -150,6 +150,7 @@ class PlayMixin:
             view["title"] = module.title
             view["csrf_header"] = "X-CSRFToken"
             view["id_prefix"] = self.id_prefix()
+            view["heading_level"] = 3  # under student_body.html's h2 display name
             view["notice"] = notice
             view["steps"] = _steps(module, state)
             if state.finished:

@@ -42,9 +42,9 @@ function CxScenarioBlock(runtime, element, args) {
 
   function show(answer, notice) {
     body.innerHTML = answer.html;
-    var target = body.querySelector(".cx-feedback h3") || body.querySelector(".cx-node h2");
+    var target = body.querySelector(".cx-feedback-title") || body.querySelector(".cx-node-title");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
-    var title = body.querySelector(".cx-node h2");
+    var title = body.querySelector(".cx-node-title");
     var parts = [];
     if (notice) { parts.push(notice); }
     if (answer.feedback) { parts.push(answer.feedback); }
