@@ -14,11 +14,16 @@ ROOT = Path(__file__).parents[1]
 
 @pytest.mark.slow
 def test_wheel_carries_scenarios_templates_and_the_xblock(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
         check=True,
         capture_output=True,
+        text=True,
     )
+    # setuptools still ships a data folder missing from pyproject's `packages`, but warns that it
+    # will stop doing so: every folder must be listed there.
+    absent = [line.strip() for line in (built.stdout + built.stderr).splitlines() if "is absent from the" in line]
+    assert not absent, absent
     [wheel] = tmp_path.glob("cxtrain-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cxtrain_scenarios/roles.yaml" in names
