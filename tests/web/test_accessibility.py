@@ -12,7 +12,7 @@ from itertools import pairwise
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from liveserver import LiveServer
-from webhelpers import MODULE, PASSWORD
+from webhelpers import MODULE, PASSWORD, browser_log_in_and_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -107,14 +107,7 @@ def test_play_page_headings_never_skip_a_level(live_learner: tuple[LiveServer, s
     """A screen-reader user moving by headings meets the module, then what happened, then the situation."""
     server, email = live_learner
     page = browser_page
-    page.goto(server.url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url("**/modules")
-    page.goto(f"{server.url}/modules/{MODULE}")
-    page.click('form[action$="/attempts"] button')
-    page.wait_for_selector(".cx-choice")
+    browser_log_in_and_start(page, server.url, email)
     outlines = {"decision": page.evaluate(OUTLINE)}
 
     page.click('.cx-choice[value="listen"]')  # play.js swaps in the server's re-render

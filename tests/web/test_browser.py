@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from liveserver import LiveServer
-from webhelpers import MODULE, PASSWORD
+from webhelpers import MODULE, PASSWORD, browser_log_in_and_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,14 +67,7 @@ def test_keyboard_only_play_to_the_ending(server: LiveServer, browser_page):
 
 
 def _log_in_and_start(page, server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server.url + "/login")
-    page.fill("#email", "learner@example.org")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url("**/modules")
-    page.goto(f"{server.url}/modules/{MODULE}")
-    page.click('form[action$="/attempts"] button')
-    page.wait_for_selector(".cx-choice")
+    browser_log_in_and_start(page, server.url)
 
 
 def test_a_choice_swaps_the_servers_fragment_in_without_a_reload(server: LiveServer, browser_page):
