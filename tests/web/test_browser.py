@@ -85,7 +85,9 @@ def test_a_choice_swaps_the_servers_fragment_in_without_a_reload(server: LiveSer
     assert page.evaluate("window.cxStillHere") is True  # the page was not reloaded
     assert posts == ["1"]
     assert page.locator(".cx-notice").count() == 0  # no "already taken" from a second request
-    assert page.evaluate("document.activeElement.id") == "cx-feedback-title"
+    # Where focus is now is not asserted: on a loaded machine the answer can arrive between the two
+    # clicks, and the second click's mousedown then focuses whatever lies under the pointer (harmless
+    # for a mouse user). Focus after a keyboard choice is asserted below.
     live = page.inner_text("[data-cx-live]")
     assert "She calms down a little." in live and "The next morning" in live
     assert page.locator(".cx-attempt").count() == 1 and page.locator("[data-cx-live]").count() == 1
