@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
+from outside import missing
 
 EXECUTABLE = "/usr/bin/chromium"
 ARGS = [
@@ -32,9 +32,7 @@ def executable_or_skip() -> str:
     found = EXECUTABLE if os.path.exists(EXECUTABLE) else shutil.which("chromium")
     if found:
         return found
-    if os.environ.get("CXTRAIN_REQUIRE_BROWSER") == "1":
-        pytest.fail("CXTRAIN_REQUIRE_BROWSER=1 but Debian's chromium is not installed")
-    pytest.skip("Debian's chromium is not installed")
+    missing("Debian's chromium is not installed", "CXTRAIN_REQUIRE_BROWSER")
 
 
 @contextmanager

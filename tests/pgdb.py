@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from outside import missing
 from sqlalchemy.engine import make_url
 
 from cxtrain.store import normalise_url
@@ -21,9 +21,7 @@ def server_url_or_skip() -> str:
     base = os.environ.get("CXTRAIN_TEST_POSTGRES_URL")
     if base:
         return base
-    if os.environ.get("CXTRAIN_REQUIRE_POSTGRES") == "1":
-        pytest.fail("CXTRAIN_REQUIRE_POSTGRES=1 but CXTRAIN_TEST_POSTGRES_URL is not set")
-    pytest.skip("CXTRAIN_TEST_POSTGRES_URL is not set")
+    missing("CXTRAIN_TEST_POSTGRES_URL is not set", "CXTRAIN_REQUIRE_POSTGRES")
 
 
 @contextmanager
