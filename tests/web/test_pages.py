@@ -320,3 +320,21 @@ def test_fragment_needs_csrf(app, client, learner):
     # The token may come as the form field (what play.js sends) or as the X-CSRFToken header.
     accepted = client.post(action, data=data, headers={**FRAGMENT, "X-CSRFToken": token})
     assert accepted.status_code == 200 and 'data-node="follow-up"' in accepted.get_data(as_text=True)
+
+
+def test_the_menu_marks_the_page_and_its_section(client, trainer):
+    login(client, trainer)
+
+    def current(path: str) -> dict[str, str]:
+        html = client.get(path).get_data(as_text=True)
+        nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+        return dict((label, value) for value, label in re.findall(r'aria-current="(\w+)"[^>]*>([^<]+)</a>', nav))
+
+    assert current("/modules") == {"Modules": "page"}
+    assert current(f"/modules/{MODULE}") == {"Modules": "true"}
+    assert current("/trainer/modules") == {"Trainer": "page"}
+    assert current("/trainer/upload") == {"Trainer": "true"}
+    assert current(f"/trainer/preview/{MODULE}") == {"Trainer": "true"}
+    assert current("/trainer/insight") == {"Insight": "page"}
+    assert current(f"/trainer/insight/{MODULE}") == {"Insight": "true"}
+    assert current("/history") == {"History": "page"}

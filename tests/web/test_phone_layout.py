@@ -169,6 +169,34 @@ def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_with
     context.close()
 
 
+def test_escape_closes_the_phone_menu_and_returns_to_its_button(live_team: LiveServer, browser_page):
+    page = browser_page  # 375 px, JavaScript on
+    _log_in(page, live_team, "trainer@example.org")
+    page.goto(f"{live_team.url}/modules/{MODULE}")
+    menu = page.locator(".site-header summary")
+    menu.focus()
+    page.keyboard.press("Enter")
+    nav = page.locator(".site-header nav")
+    assert nav.is_visible()
+    # Deep inside the menu: the section's link says where we are (a module page is inside "Modules").
+    links = page.eval_on_selector_all(
+        ".site-header nav a", "els => els.map(e => [e.innerText.trim(), e.getAttribute('aria-current')])"
+    )
+    assert [text for text, current in links if current] == ["Modules"]
+    assert dict(links)["Modules"] == "true"
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.site-header nav')")
+    page.keyboard.press("Escape")
+    assert not nav.is_visible()
+    assert page.evaluate(FOCUS_RING)["tag"] == "summary"
+    # Escape elsewhere on the page leaves a menu alone that is open but not in use.
+    page.keyboard.press("Enter")
+    page.locator("main h1").click()
+    page.keyboard.press("Escape")
+    assert nav.is_visible()
+
+
 def _play_to_the_end_and_leave_one_open(page, server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server.url}/modules/{MODULE}")
     page.click('form[action$="/attempts"] button')
