@@ -8,6 +8,10 @@ it; no block code runs and nothing else changes. The bulk "Reset attempts to zer
 already has an ``attempts`` key above 0. The toy runtime keeps a learner's user_state fields for
 a block in one dict, the counterpart of that JSON, so the helper below edits it the same way and
 the next request reads it through a fresh block, as the LMS's next request would.
+
+"Delete Learner's State" (the same function with ``delete_module``) deletes that
+``StudentModule`` row instead: every user_state field of the block goes, and the learner's
+XBlock preferences (``xp_total``, ``xp_by_block``), kept in another table, stay.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from xblock.runtime import KeyValueStore
 from xblock.test.toy_runtime import TOYRUNTIME_KVS
 from xblock_support import BEST_PATH, MODULE_YAML, WORST_PATH, RecordingRuntime, call, grade, play
 
-from cxtrain.scenario import AttemptState
+from cxtrain.scenario import AttemptState, load_module
+
+XP = load_module(MODULE_YAML).xp_value
+MIDDLE_PATH = [("counter", "search"), ("phone", "sorry")]  # a score of 7/11: round(XP * 7/11) XP
 
 
 def _state_row(runtime: RecordingRuntime, block: Any) -> str:
@@ -44,6 +51,24 @@ def lms_reset_attempts(runtime: RecordingRuntime, block: Any) -> Any:
     problem_state = json.loads(json.dumps(TOYRUNTIME_KVS.db_dict[row]))
     problem_state["attempts"] = 0
     TOYRUNTIME_KVS.db_dict[row] = json.loads(json.dumps(problem_state))
+    return runtime.get_block(block.scope_ids.usage_id)
+
+
+def lms_delete_state(runtime: RecordingRuntime, block: Any) -> Any:
+    """``reset_student_attempts(delete_module=True)``: delete the row; return the next request's block."""
+    del TOYRUNTIME_KVS.db_dict[_state_row(runtime, block)]
+    return runtime.get_block(block.scope_ids.usage_id)
+
+
+def as_before_the_xp_ledger(runtime: RecordingRuntime, block: Any) -> Any:
+    """The stored data of a learner who played before ``xp_by_block``: only ``xp_awarded`` records the pay."""
+    key = KeyValueStore.Key(
+        scope=Scope.preferences,
+        user_id=block.scope_ids.user_id,
+        block_scope_id=block.scope_ids.block_type,
+        field_name="xp_by_block",
+    )
+    TOYRUNTIME_KVS.db_dict[TOYRUNTIME_KVS._actual_key(key)].pop("xp_by_block")
     return runtime.get_block(block.scope_ids.usage_id)
 
 
@@ -148,3 +173,79 @@ def test_an_attempt_broken_by_an_edit_after_the_reset_restarts_as_the_first(make
     play(block, BEST_PATH)
     assert runtime.of("grade") == [grade(1.0)]
     assert call(block, "restart", {})[1]["error"] == "no-attempts-left"
+
+
+def test_a_deleted_state_does_not_pay_the_blocks_xp_again(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, MIDDLE_PATH)
+    partial = round(XP * 7 / 11)
+    assert (block.xp_total, block.xp_awarded) == (partial, partial)
+
+    block = lms_delete_state(runtime, block)
+
+    assert (block.xp_awarded, block.scores, block.attempts) == (0, [], 0)  # the learner starts over...
+    assert block.xp_total == partial  # ...and keeps their XP
+    html = block.render("student_view").content
+    assert "At the counter" in html
+    assert stored_state(runtime, block)["xp_awarded"] == partial  # the view restored it from the ledger
+    answer = play(block, MIDDLE_PATH)
+    assert (answer["xp"], block.xp_total) == (partial, partial)  # the same result again pays nothing
+    assert runtime.of("grade") == [grade(0.6364), grade(0.6364)]  # the attempt after the delete is graded
+
+    # A better result still pays, but only the improvement on what the block paid before the delete.
+    block = lms_delete_state(runtime, block)
+    answer = play(block, BEST_PATH)
+    assert (answer["xp"], block.xp_awarded) == (XP, XP)
+    block = lms_delete_state(runtime, block)
+    play(block, BEST_PATH)
+    assert block.xp_total == XP
+
+    # A copy of the block (a duplicate in Studio, a course re-run) has its own usage id: it pays.
+    copy = make_block(max_attempts="1")
+    assert play(copy, BEST_PATH)["xp"] == 2 * XP
+    assert set(copy.xp_by_block) == {str(block.scope_ids.usage_id), str(copy.scope_ids.usage_id)}
+
+
+def test_a_reset_of_attempts_keeps_what_the_block_paid(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, BEST_PATH)
+    block = lms_reset_attempts(runtime, block)
+    call(block, "restart", {})
+    play(block, BEST_PATH)
+    assert (block.xp_total, block.xp_awarded, block.xp_by_block) == (XP, XP, {str(block.scope_ids.usage_id): XP})
+
+
+def test_a_learner_from_before_the_ledger_is_not_paid_twice(make_block, runtime):
+    block = make_block()
+    play(block, BEST_PATH)
+    block = as_before_the_xp_ledger(runtime, block)
+    assert (block.xp_total, block.xp_awarded, block.xp_by_block) == (XP, XP, {})
+
+    call(block, "restart", {})
+    play(block, BEST_PATH)
+    assert block.xp_total == XP  # xp_awarded still counts where the ledger has no entry...
+    assert block.xp_by_block == {str(block.scope_ids.usage_id): XP}  # ...and the finish wrote one
+
+    block = lms_delete_state(runtime, block)
+    play(block, BEST_PATH)
+    assert block.xp_total == XP
+
+
+def test_a_learner_from_before_the_ledger_gets_an_entry_on_their_first_visit(make_block, runtime):
+    block = make_block(max_attempts="1")
+    play(block, BEST_PATH)
+    block = as_before_the_xp_ledger(runtime, block)
+
+    block.render("student_view")  # no finish between the upgrade and the delete: the view records it
+    block = lms_delete_state(runtime, block)
+
+    assert block.xp_by_block == {str(block.scope_ids.usage_id): XP}
+    play(block, BEST_PATH)
+    assert block.xp_total == XP
+
+
+def test_a_block_that_paid_nothing_adds_no_ledger_entry(make_block, runtime):
+    block = make_block()
+    block.render("student_view")
+    play(block, WORST_PATH)
+    assert (block.xp_total, block.xp_by_block) == (0, {})

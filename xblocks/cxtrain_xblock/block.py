@@ -92,6 +92,11 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableX
 
     # --- per learner, across every cxscenario block ------------------------------------------
     xp_total = Integer(default=0, scope=Scope.preferences, help="The learner's XP from all cxtrain blocks.")
+    # The XP each block has paid, by usage id. `xp_awarded` alone would do, but "Delete Learner's
+    # State" clears user_state and keeps preferences, and the block would then pay its XP again.
+    xp_by_block = Dict(
+        default={}, scope=Scope.preferences, help="XP each cxtrain block has added to xp_total, by usage id."
+    )
 
     # --- per block, across learners -------------------------------------------------------------
     stats = Dict(default={}, scope=Scope.user_state_summary, help="Choice and ending counts for instructors.")
@@ -110,7 +115,10 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableX
             return self._fragment(html, {})
         before = (self.attempt, self.attempts)
         state, notice = self.ensure_attempt(module)
-        if (self.attempt, self.attempts) != before:
+        # Learners from before `xp_by_block` get their entry on their first visit, not only on
+        # their next finish: a state delete in between would otherwise let the block pay again.
+        ledger_written = self.record_xp_paid()
+        if ledger_written or (self.attempt, self.attempts) != before:
             # Views are not handlers: the runtime only writes fields back if we ask it to.
             self.save()
         context = self.view_context(module, state, notice=notice)

@@ -62,6 +62,7 @@ class PlayMixin:
     graded_attempts: int
     xp_awarded: int
     xp_total: int
+    xp_by_block: dict[str, int]
     stats: dict[str, Any]
     max_attempts: int
     grading_policy: str
@@ -69,6 +70,7 @@ class PlayMixin:
     yaml: str
     display_name: str
     runtime: Any
+    scope_ids: Any
 
     def _(self, text: str) -> str:  # pragma: no cover - overridden by the block
         return text
@@ -123,6 +125,38 @@ class PlayMixin:
             self.attempts += 1
             self.stats = stats.count_start(self.stats, module.version)
         return state, notice
+
+    # --- XP ----------------------------------------------------------------------------------
+    def _xp_key(self) -> str:
+        # A course re-run or a block duplicated in Studio has a new usage id, so it is a new
+        # block and pays its XP again; a state delete keeps the id, so it does not.
+        return str(self.scope_ids.usage_id)
+
+    def xp_paid(self) -> int:
+        """XP this block has already added to the learner's total.
+
+        The larger of the two records: `xp_awarded` is the only one a learner from before
+        `xp_by_block` has, and the only one "Delete Learner's State" clears.
+        """
+        return max(self.xp_awarded, int(self.xp_by_block.get(self._xp_key(), 0)))
+
+    def record_xp_paid(self, paid: int | None = None) -> bool:
+        """Bring both records up to ``paid`` (default: what was paid so far); True if a field changed.
+
+        Nothing is written when both already agree, so a view costs no preferences write.
+        """
+        paid = self.xp_paid() if paid is None else paid
+        key = self._xp_key()
+        changed = False
+        if self.xp_awarded != paid:
+            self.xp_awarded = paid
+            changed = True
+        # No entry for a block that paid nothing: the dict goes with every cxscenario block
+        # the learner loads, so it holds only blocks that count.
+        if paid > 0 and self.xp_by_block.get(key) != paid:
+            self.xp_by_block = {**self.xp_by_block, key: paid}
+            changed = True
+        return changed
 
     # --- what the learner sees --------------------------------------------------------------
     def id_prefix(self) -> str:
@@ -257,10 +291,11 @@ class PlayMixin:
             self._publish_grade(self.calculate_score())  # type: ignore[attr-defined]
             self.graded_attempts = len(self.scores)
             self.emit_completion(1.0)  # type: ignore[attr-defined]
-        earned = gamify.xp_earned(module.xp_value, res.score, self.xp_awarded)
+        paid = self.xp_paid()
+        earned = gamify.xp_earned(module.xp_value, res.score, paid)
         if earned:
             self.xp_total += earned
-            self.xp_awarded += earned
+        self.record_xp_paid(paid + earned)
         self.stats = stats.count_finish(self.stats, module.version, state.node, res.passed)
         self.runtime.publish(
             self,
