@@ -4,12 +4,25 @@ Layered layout, simple on purpose: columns by breadth-first depth from the start
 the order nodes are first met. One arrow per pair of situations: the choices that lead to the
 same next situation share it (its tooltip lists them; the tables below keep them apart), with
 a stroke width proportional to how often it was followed and the count as a label. Arrows
-going back (cycles) bend below the boxes. No script and no style attribute (the CSP forbids inline styles): only
-SVG presentation attributes and classes from static/insight.css.
+going back (cycles) bend below the boxes.
+
+A module deeper than fits in about BAND_WIDTH px folds into bands of columns read like lines
+of text: left to right, then the next band below. Breadth-first depth sends every forward arrow
+to the next column, so only the arrows leaving a band's last column cross a fold: they turn down
+the right-hand gutter, run back under the band and come down the left-hand gutter into the
+next band's first column. Folds fall where no loop has to cross them when a band can shrink to
+allow it; a loop that still crosses one goes down under its own band, up the outer left gutter
+and in from below its target. Each of these runs on its own track (a row under a band, a lane
+in a gutter), so no arrow runs through a box or along another. A module that fits in one band
+needs none of this: its picture is just its columns.
+
+No script and no style attribute (the CSP forbids inline styles): only SVG presentation
+attributes and classes from static/insight.css.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -24,6 +37,16 @@ MAX_STROKE = 8.0
 ARROW_HEAD = 12  # in user units, whatever the stroke: a head scaled with a thick stroke hides the labels
 BELOW = 60  # room under the boxes for arrows that go back
 LABEL_CHARS = 22
+BAND_WIDTH = 1000  # a laptop's content column: wider modules fold rather than scroll sideways
+ENTRY = 28  # from the left gutter's inner lane to a first-column box: a rounded turn and a whole arrowhead
+EXIT = 16  # from a box's right side to the first lane beside it: a rounded turn
+LANE = 14  # between parallel vertical runs in a gutter or a column gap
+TRACK = 22  # between parallel runs under a band: a count label fits above each
+TRACK_PAD = 24  # above the first track (room for its label) and below the last one
+JOG = 22  # under a box that is not the lowest of its column, where a route steps aside to the column gap
+RADIUS = 10  # of the rounded corners of a route with right angles
+
+Point = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +108,282 @@ def arrows(all_edges: list[Edge]) -> list[Arrow]:
     return [Arrow(s, t, sum(e.count for e in es), tuple(es)) for (s, t), es in grouped.items()]
 
 
-def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How one arrow is drawn.
+
+    ``kind`` is "forward" or "back" within a band (curves), "down" from the end of a band to the
+    start of the next, or "up" back to an earlier band (runs at right angles, rounded). ``points``
+    are the corners of a right-angled route, first to last; a curve has just its two ends.
+    """
+
+    kind: str
+    d: str
+    label: Point
+    points: tuple[Point, ...]
 
 
-def _xy(place: tuple[int, int]) -> tuple[float, float]:
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where everything goes: the top-left corner of each box, a route per (source, target)."""
+
+    width: int
+    height: int
+    boxes: dict[str, Point]
+    routes: dict[tuple[str, str], Route]
+    bands: tuple[range, ...]  # the columns of each band, top to bottom
+
+
+def columns_per_band(band_width: int = BAND_WIDTH) -> int:
+    """As many columns as fit in ``band_width`` with the margins (4 at 1,000 px)."""
+    return max(1, (band_width - 2 * MARGIN + GAP_X) // (BOX_W + GAP_X))
+
+
+def bands(place: dict[str, tuple[int, int]], drawn: list[Arrow], most: int) -> tuple[range, ...]:
+    """Split the columns into bands of at most ``most``, as even as they can be.
+
+    A fold moves to the left (down to bands of two columns) rather than cut a loop, because a
+    loop drawn across a fold takes the long way round.
+    """
+    cols = max(c for c, _ in place.values()) + 1
+    loops = [(place[a.target][0], place[a.source][0]) for a in drawn if place[a.target][0] < place[a.source][0]]
+    found: list[range] = []
+    start = 0
+    while cols - start > most:
+        left = cols - start
+        even = math.ceil(left / math.ceil(left / most))
+        cut = next(
+            (e for e in range(start + even, start + 1, -1) if not any(low < e <= high for low, high in loops)),
+            start + even,
+        )
+        found.append(range(start, cut))
+        start = cut
+    found.append(range(start, cols))
+    return tuple(found)
+
+
+def _stroke(count: int, peak: int) -> float:
+    return 1.0 + (MAX_STROKE - 1.0) * count / peak
+
+
+def layout(place: dict[str, tuple[int, int]], drawn: list[Arrow], band_width: int = BAND_WIDTH) -> Layout:
+    """Boxes and routes for ``place`` (from layers()), folded into bands about ``band_width`` wide."""
+    folds = bands(place, drawn, columns_per_band(band_width))
+    if len(folds) == 1:
+        return _one_band(place, drawn)
+    return _Folded(place, drawn, folds).layout()
+
+
+def _one_band(place: dict[str, tuple[int, int]], drawn: list[Arrow]) -> Layout:
+    peak = max((a.count for a in drawn), default=0) or 1
+    boxes = {n: _xy(p) for n, p in place.items()}
+    cols = max(c for c, _ in place.values()) + 1
+    rows = max(r for _, r in place.values()) + 1
+    back = [a for a in drawn if place[a.target][0] <= place[a.source][0]]
+    width = 2 * MARGIN + cols * BOX_W + (cols - 1) * GAP_X
+    height = 2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y + (BELOW + 14 * (len(back) - 1) if back else 0)
+    routes = {
+        (a.source, a.target): _curve(a, boxes, place, _stroke(a.count, peak), back.index(a) if a in back else 0)
+        for a in drawn
+    }
+    return Layout(width, height, boxes, routes, (range(cols),))
+
+
+def _xy(place: tuple[int, int]) -> Point:
     col, row = place
     return MARGIN + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y)
+
+
+def _curve(
+    arrow: Arrow, boxes: dict[str, Point], place: dict[str, tuple[int, int]], stroke: float, nth_back: int
+) -> Route:
+    """An arrow within a band: a curve between columns, or a loop bending under the boxes."""
+    (sx, sy), (tx, ty) = boxes[arrow.source], boxes[arrow.target]
+    if place[arrow.target][0] > place[arrow.source][0]:  # forward: right side to left side
+        x1, y1 = sx + BOX_W, sy + BOX_H / 2
+        x2, y2 = tx - 2, ty + BOX_H / 2
+        mid = (x1 + x2) / 2
+        path = f"M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
+        return Route("forward", path, (mid, (y1 + y2) / 2 - stroke / 2 - 5), ((x1, y1), (x2, y2)))
+    # back or to itself: leave from the bottom, bend below, enter from the bottom
+    drop = 30 + nth_back * 14
+    x1, y1 = sx + BOX_W / 2 + 10, sy + BOX_H
+    x2, y2 = tx + BOX_W / 2 - 10, ty + BOX_H + 2
+    low = max(y1, y2) + drop
+    path = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {low:.0f}, {x2:.0f} {low:.0f}, {x2:.0f} {y2:.0f}"
+    return Route("back", path, ((x1 + x2) / 2, low - 4), ((x1, y1), (x2, y2)))
+
+
+def _rounded(points: list[Point]) -> str:
+    """Path data through ``points`` (right angles), each corner rounded."""
+    out = [f"M {points[0][0]:.0f} {points[0][1]:.0f}"]
+    for (ax, ay), (bx, by), (cx, cy) in zip(points, points[1:], points[2:], strict=False):
+        r = min(RADIUS, math.dist((ax, ay), (bx, by)) / 2, math.dist((bx, by), (cx, cy)) / 2)
+        inx, iny = _toward((bx, by), (ax, ay), r)
+        outx, outy = _toward((bx, by), (cx, cy), r)
+        out.append(f"L {inx:.0f} {iny:.0f} Q {bx:.0f} {by:.0f} {outx:.0f} {outy:.0f}")
+    out.append(f"L {points[-1][0]:.0f} {points[-1][1]:.0f}")
+    return " ".join(out)
+
+
+def _toward(a: Point, b: Point, r: float) -> Point:
+    length = math.dist(a, b) or 1.0
+    return a[0] + (b[0] - a[0]) * r / length, a[1] + (b[1] - a[1]) * r / length
+
+
+class _Folded:
+    """The layout of a module in several bands; the module docstring says how arrows run."""
+
+    def __init__(self, place: dict[str, tuple[int, int]], drawn: list[Arrow], folds: tuple[range, ...]) -> None:
+        self.place, self.drawn, self.folds = place, drawn, folds
+        self.band = {col: b for b, cols in enumerate(folds) for col in cols}
+        self.peak = max((a.count for a in drawn), default=0) or 1
+        self.lowest: dict[int, int] = {}
+        for col, row in place.values():
+            self.lowest[col] = max(row, self.lowest.get(col, 0))
+        self.side_used: dict[tuple[int, int], int] = {}
+
+    def _of(self, node: str) -> tuple[int, int, int]:
+        """(band, column within the band, row) of a node."""
+        col, row = self.place[node]
+        band = self.band[col]
+        return band, col - self.folds[band].start, row
+
+    def _kind(self, arrow: Arrow) -> str:
+        (s_col, _), (t_col, _) = self.place[arrow.source], self.place[arrow.target]
+        s_band, t_band = self.band[s_col], self.band[t_col]
+        if s_band == t_band:
+            return "forward" if t_col > s_col else "back"
+        return "down" if t_band > s_band else "up"
+
+    def layout(self) -> Layout:
+        kind = {(a.source, a.target): self._kind(a) for a in self.drawn}
+        count = len(self.folds)
+        # Across a fold, the arrow to the highest target takes the innermost left lane, the lowest
+        # track and the outermost right lane: arrows whose ends are in the same order never cross.
+        folding = {
+            b: sorted(
+                (a for a in self.drawn if kind[a.source, a.target] == "down" and self._of(a.source)[0] == b),
+                key=lambda a: (self.place[a.target][1], self.place[a.source][1]),
+            )
+            for b in range(count)
+        }
+        rank = {(a.source, a.target): i for fold in folding.values() for i, a in enumerate(fold)}
+        ups = [a for a in self.drawn if kind[a.source, a.target] == "up"]
+        up_lane = self._up_lanes(ups)
+        inner = max(len(fold) for fold in folding.values())
+        lanes = inner + max(up_lane.values(), default=-1) + 1
+        self.x0 = MARGIN + (ENTRY + (lanes - 1) * LANE if lanes else 0)
+        for b, fold in folding.items():
+            if fold:  # right of a band's last column, the folds' lanes come first
+                self.side_used[b, len(self.folds[b]) - 1] = len(fold)
+
+        boxes: dict[str, Point] = {}
+        tracks: dict[tuple[str, str, str], int] = {}  # (entry|exit|down, source, target) -> y
+        y = MARGIN
+        for b, cols in enumerate(self.folds):
+            in_band = [(n, p) for n, p in self.place.items() if p[0] in cols]
+            for n, (col, row) in in_band:
+                boxes[n] = (self.x0 + (col - cols.start) * (BOX_W + GAP_X), y + row * (BOX_H + GAP_Y))
+            rows = max(row for _, (_, row) in in_band) + 1
+            y += rows * BOX_H + (rows - 1) * GAP_Y
+            loops = sum(1 for a in self.drawn if kind[a.source, a.target] == "back" and self._of(a.source)[0] == b)
+            if loops:
+                y += 30 + 14 * (loops - 1) + 8  # as deep as the deepest loop under the band, and its label
+            # Loops come in on the top tracks and leave on the next ones, so that they do not cross the
+            # arrows to the next band, which turn down the left gutter from the bottom track.
+            entering = sorted((a for a in ups if self._of(a.target)[0] == b), key=lambda a: boxes[a.target][0])
+            leaving = sorted((a for a in ups if self._of(a.source)[0] == b), key=lambda a: boxes[a.source][0])
+            rows_under = [("entry", a) for a in entering] + [("exit", a) for a in leaving]
+            rows_under += [("down", a) for a in reversed(folding[b])]
+            if rows_under:
+                y += TRACK_PAD
+                for i, (what, a) in enumerate(rows_under):
+                    tracks[what, a.source, a.target] = y + i * TRACK
+                y += (len(rows_under) - 1) * TRACK + TRACK_PAD
+            if b < count - 1:
+                y += GAP_Y
+
+        routes: dict[tuple[str, str], Route] = {}
+        nth_back: dict[int, int] = {}
+        for a in self.drawn:
+            key = (a.source, a.target)
+            stroke = _stroke(a.count, self.peak)
+            if kind[key] in ("forward", "back"):
+                band = self._of(a.source)[0]
+                nth = nth_back.get(band, 0)
+                if kind[key] == "back":
+                    nth_back[band] = nth + 1
+                routes[key] = _curve(a, boxes, self.place, stroke, nth)
+            elif kind[key] == "down":
+                fold = folding[self._of(a.source)[0]]
+                (sx, sy), (tx, ty) = boxes[a.source], boxes[a.target]
+                right = sx + BOX_W + EXIT + (len(fold) - 1 - rank[key]) * LANE
+                low, left = tracks[("down", *key)], self._left_lane(rank[key])
+                points = [
+                    (sx + BOX_W, sy + BOX_H / 2),
+                    (right, sy + BOX_H / 2),
+                    (right, low),
+                    (left, low),
+                    (left, ty + BOX_H / 2),
+                    (tx - 2, ty + BOX_H / 2),
+                ]
+                label = (right - 40, low - stroke / 2 - 4)  # under the band's end, where the eye leaves it
+                routes[key] = Route("down", _rounded(points), label, tuple(points))
+            else:
+                out_y, in_y = tracks[("exit", *key)], tracks[("entry", *key)]
+                points = self._up(a, boxes, out_y, in_y, self._left_lane(inner + up_lane[key]))
+                drop_x = next(x for x, py in points if py == out_y)
+                routes[key] = Route("up", _rounded(points), (drop_x - 24, out_y - stroke / 2 - 4), tuple(points))
+        right_most = max([x + BOX_W for x, _ in boxes.values()] + [x for r in routes.values() for x, _ in r.points])
+        return Layout(math.ceil(right_most + MARGIN), y + MARGIN, boxes, routes, self.folds)
+
+    def _left_lane(self, i: int) -> int:
+        return self.x0 - ENTRY - i * LANE
+
+    def _side_lane(self, band: int, local: int) -> int:
+        """A free lane in the gap right of a column, for a route stepping aside from a box."""
+        j = self.side_used.get((band, local), 0)
+        self.side_used[band, local] = j + 1
+        return self.x0 + local * (BOX_W + GAP_X) + BOX_W + EXIT + j * LANE
+
+    def _up_lanes(self, ups: list[Arrow]) -> dict[tuple[str, str], int]:
+        """An outer left lane for each loop across folds; loops whose bands do not overlap share one."""
+        reach: list[int] = []  # the lowest band each lane is used down to
+        found: dict[tuple[str, str], int] = {}
+        for a in sorted(ups, key=lambda a: (self._of(a.target)[0], self._of(a.source)[0])):
+            top, bottom = self._of(a.target)[0], self._of(a.source)[0]
+            lane = next((i for i, low in enumerate(reach) if low < top), len(reach))
+            if lane == len(reach):
+                reach.append(bottom)
+            reach[lane] = bottom
+            found[a.source, a.target] = lane
+        return found
+
+    def _up(self, arrow: Arrow, boxes: dict[str, Point], out_y: int, in_y: int, gutter: int) -> list[Point]:
+        """Down from the source under its band, up the left gutter, along under the target's band, up into it.
+
+        A box with others under it in its column is left (or entered) through the row gap below it
+        and the gap to the right of its column, not straight through the boxes below.
+        """
+        s_band, s_local, s_row = self._of(arrow.source)
+        t_band, t_local, t_row = self._of(arrow.target)
+        (sx, sy), (tx, ty) = boxes[arrow.source], boxes[arrow.target]
+        x1, x2 = sx + BOX_W / 2 + 10, tx + BOX_W / 2 - 10
+        points: list[Point] = [(x1, sy + BOX_H)]
+        if s_row < self.lowest[self.place[arrow.source][0]]:
+            side = self._side_lane(s_band, s_local)
+            points += [(x1, sy + BOX_H + JOG), (side, sy + BOX_H + JOG), (side, out_y)]
+        else:
+            points.append((x1, out_y))
+        points += [(gutter, out_y), (gutter, in_y)]
+        if t_row < self.lowest[self.place[arrow.target][0]]:
+            side = self._side_lane(t_band, t_local)
+            points += [(side, in_y), (side, ty + BOX_H + JOG), (x2, ty + BOX_H + JOG)]
+        else:
+            points.append((x2, in_y))
+        points.append((x2, ty + BOX_H + 2))
+        return points
 
 
 def render(insight: ModuleInsight) -> Markup:
@@ -99,26 +391,29 @@ def render(insight: ModuleInsight) -> Markup:
     place = layers(insight)
     drawn = arrows(edges(insight))
     peak = max((a.count for a in drawn), default=0) or 1
-    cols = max(c for c, _ in place.values()) + 1
-    rows = max(r for _, r in place.values()) + 1
-    back = [a for a in drawn if place[a.target][0] <= place[a.source][0]]
-    width = 2 * MARGIN + cols * BOX_W + (cols - 1) * GAP_X
-    height = 2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y + (BELOW + 14 * (len(back) - 1) if back else 0)
+    shape = layout(place, drawn)
+    width, height = shape.width, shape.height
+    folded = (
+        " The module is long, so the picture wraps like lines of text: read each band left to right, "
+        "then the band below; an arrow leaving the end of a band runs back under it to the start of the next."
+        if len(shape.bands) > 1
+        else ""
+    )
     out: list[str] = [
         f'<svg class="insight-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="graph-title graph-desc">',
         f'<title id="graph-title">Traffic through {escape(insight.module.title)}</title>',
         '<desc id="graph-desc">Boxes are situations; an arrow joins two situations and stands for every '
         "choice that leads from one to the other. It is thicker the more often it was followed, and its "
-        "label is the count. The tables below give the numbers choice by choice.</desc>",
+        f"label is the count. The tables below give the numbers choice by choice.{folded}</desc>",
         f'<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" '
         f'markerWidth="{ARROW_HEAD}" markerHeight="{ARROW_HEAD}" orient="auto-start-reverse">'
         '<path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"/></marker></defs>',
     ]
     for arrow in drawn:
-        out.append(_arrow(arrow, place, peak, back.index(arrow) if arrow in back else 0))
+        out.append(_arrow(arrow, shape.routes[arrow.source, arrow.target], _stroke(arrow.count, peak)))
     for node in insight.nodes:
-        x, y = _xy(place[node.id])
+        x, y = shape.boxes[node.id]
         kind = "ending" if node.ending else ("start" if node.id == insight.module.start else "decision")
         detail = f"{node.arrived} reached" if node.ending else f"{node.taken} choices, {node.quit} stopped here"
         out.append(
@@ -132,28 +427,18 @@ def render(insight: ModuleInsight) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every interpolated text above went through escape()
 
 
-def _arrow(arrow: Arrow, place: dict[str, tuple[int, int]], peak: int, nth_back: int) -> str:
-    (sx, sy), (tx, ty) = _xy(place[arrow.source]), _xy(place[arrow.target])
-    stroke = 1.0 + (MAX_STROKE - 1.0) * arrow.count / peak
-    if place[arrow.target][0] > place[arrow.source][0]:  # forward: right side to left side
-        x1, y1 = sx + BOX_W, sy + BOX_H / 2
-        x2, y2 = tx - 2, ty + BOX_H / 2
-        mid = (x1 + x2) / 2
-        path = f"M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
-        lx, ly = mid, (y1 + y2) / 2 - stroke / 2 - 5
-    else:  # back or to itself: leave from the bottom, bend below, enter from the bottom
-        drop = 30 + nth_back * 14
-        x1, y1 = sx + BOX_W / 2 + 10, sy + BOX_H
-        x2, y2 = tx + BOX_W / 2 - 10, ty + BOX_H + 2
-        low = max(y1, y2) + drop
-        path = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {low:.0f}, {x2:.0f} {low:.0f}, {x2:.0f} {y2:.0f}"
-        lx, ly = (x1 + x2) / 2, low - 4
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _arrow(arrow: Arrow, route: Route, stroke: float) -> str:
+    lx, ly = route.label
     which = "; ".join(f"“{_short(e.choice_text, 40)}” {e.count}" for e in arrow.choices)
     label = f"{arrow.source} → {arrow.target}: {arrow.count} ({which})"
     return (
         f'<g class="edge" data-from="{escape(arrow.source)}" data-to="{escape(arrow.target)}" '
         f'data-count="{arrow.count}"><title>{escape(label)}</title>'
-        f'<path d="{path}" stroke-width="{stroke:.1f}" marker-end="url(#arrow)"/>'
+        f'<path d="{route.d}" stroke-width="{stroke:.1f}" marker-end="url(#arrow)"/>'
         f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-count" text-anchor="middle">{arrow.count}</text></g>'
     )
 
