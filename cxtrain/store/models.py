@@ -7,6 +7,7 @@ same transaction, so it can always be rebuilt from the events with ``engine.repl
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
@@ -43,7 +44,14 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie keeps: the id and a mark of the current password hash, so that
+        a new password (set by the learner or by an admin) ends every other session at once."""
+        return f"{self.id}.{self.session_mark}"
+
+    @property
+    def session_mark(self) -> str:
+        # A digest of the argon2 hash, not a piece of it: the cookie is signed but readable.
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
     @property
     def is_trainer(self) -> bool:

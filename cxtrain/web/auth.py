@@ -60,6 +60,7 @@ def password() -> Response | str:
                 error = str(exc)
             else:
                 session.commit()
-                flash("Your password has been changed.")
+                login_user(user)  # this session carries on; every other one ends with the old password
+                flash("Your password has been changed; you have been logged out everywhere else.")
                 return redirect(url_for("play.modules"))
     return render_template("auth/password.html", error=error)

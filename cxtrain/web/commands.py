@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -128,6 +131,104 @@ def users_set_role(email: str, role: str) -> None:
         user.role = role
         db.commit()
         click.echo(f"{user.email} is now {role}.")
+
+
+def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
+    user = accounts.find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+@users.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Give an account a new password (read from standard input when it is not a terminal).
+
+    Every session of the account ends at once (a forgotten password, or one somebody else knows);
+    its API tokens are left alone: revoke them with `cxtrain tokens revoke`."""
+    app = _app()
+    with _session(app) as db:
+        user = _existing_user(db, email)
+        try:
+            accounts.set_password(user, _read_password())
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.commit()
+        click.echo(f"New password set for {user.email}; their sessions have ended.")
+
+
+@users.command("edit")
+@click.argument("email")
+@click.option("--name", help="Display name.")
+@click.option("--job-role", help="Job role id from roles.yaml; an empty value clears it.")
+@click.option("--team", help="Team name; an empty value takes the person out of their team.")
+def users_edit(email: str, name: str | None, job_role: str | None, team: str | None) -> None:
+    """Change a person's name, job role or team (a promotion, a move to another team)."""
+    if name is None and job_role is None and team is None:
+        raise click.UsageError("Say what to change: --name, --job-role or --team.")
+    app = _app()
+    roles = app.extensions["cxtrain.catalog"].roles
+    if job_role and roles and job_role not in roles:
+        raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
+    with _session(app) as db:
+        user = _existing_user(db, email)
+        if name is not None:
+            user.name = name
+        if job_role is not None:
+            user.job_role = job_role or None
+        if team is not None:
+            user.team = team.strip() or None
+        db.commit()
+        click.echo(f"{user.email}: {user.job_role or 'no job role'}, {user.team or 'no team'}, name '{user.name}'.")
+
+
+@users.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change, without changing anything.")
+def users_import(csv_file: str, dry_run: bool) -> None:
+    """Create and update accounts from a CSV file (columns: email, name, job_role, team, role, password).
+
+    New people get an account (a generated password when the file has none for them: printed as
+    CSV on standard output, to hand out); people who have one get the file's name, job role and
+    team. Roles and passwords of existing accounts are never changed. One bad row changes nothing."""
+    from ..store import roster
+
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    data = Path(csv_file).read_bytes()  # a staff list: small enough to read whole
+    try:
+        # utf-8-sig: spreadsheet programs often start their CSV exports with a byte-order mark.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise click.ClickException(
+            f"{csv_file}: line {line} is not UTF-8 text; save the file as 'CSV UTF-8' and import it again."
+        ) from exc
+    try:
+        rows = roster.read_rows(io.StringIO(text, newline=""), app.extensions["cxtrain.catalog"].roles)
+    except roster.RosterError as exc:
+        raise click.ClickException(
+            f"{csv_file}: nothing was imported.\n" + "\n".join(f"  {p}" for p in exc.problems)
+        ) from exc
+    with _session(app) as db:
+        result = roster.apply(db, rows)
+        if dry_run:
+            db.rollback()
+        else:
+            db.commit()
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{len(result.created)} accounts {verb} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} already up to date.",
+        err=True,
+    )
+    if result.passwords and not dry_run:
+        click.echo("Generated passwords (shown once; hand each to its owner):", err=True)
+        out = csv.writer(sys.stdout)
+        out.writerow(["email", "password"])
+        for email, password in result.passwords.items():
+            out.writerow([email, password])
 
 
 @click.group()

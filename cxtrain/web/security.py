@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask, Request, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -54,11 +56,16 @@ def _headers(response: Response) -> Response:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    user_id, _, mark = session_id.partition(".")
     try:
-        return db().get(User, int(user_id))
+        user = db().get(User, int(user_id))
     except ValueError:
         return None
+    # A session from before the password last changed (or from before marks existed) is over.
+    if user is None or not hmac.compare_digest(mark, user.session_mark):
+        return None
+    return user
 
 
 @login_manager.request_loader

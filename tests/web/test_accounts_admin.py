@@ -1,0 +1,162 @@
+"""What an admin does with accounts after the first day: import a staff list, move people between
+teams and roles, reset a forgotten password (which ends the person's other sessions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from webhelpers import PASSWORD, csrf_from, login
+
+from cxtrain.cli import main
+from cxtrain.store.models import TeamStats, User
+
+
+def _users(app) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        return {u.email: u for u in db.scalars(select(User))}
+
+
+def _import(runner, tmp_path: Path, content: bytes | str, *options: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "staff.csv"
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return runner.invoke(main, ["users", "import", *options, str(path)])
+
+
+def _generated(output: str) -> dict[str, str]:
+    """The email,password lines the import printed (after its own header line)."""
+    lines = output.strip().splitlines()
+    start = lines.index("email,password")
+    return dict(line.split(",", 1) for line in lines[start + 1 :])
+
+
+# Saved by a spreadsheet: byte-order mark, capitalised header, CRLF, a blank line at the end.
+STAFF = (
+    "\ufeffEmail,Name,Job_Role,Team\r\n"
+    "ana@example.org,Ana Ruiz,frontline-associate,North\r\n"
+    "BO@example.org,Bo Chen,,North\r\n"
+    'cy@example.org,"Cy, Jr.",team-manager,South\r\n'
+    ",,,\r\n"
+)
+
+
+def test_a_staff_list_becomes_accounts_that_can_log_in(app, client, runner, tmp_path):
+    result = _import(runner, tmp_path, STAFF)
+    assert result.exit_code == 0, result.output
+    assert "3 accounts were created, 0 updated" in result.output
+    passwords = _generated(result.output)
+    assert set(passwords) == {"ana@example.org", "bo@example.org", "cy@example.org"}
+
+    users = _users(app)
+    assert (users["cy@example.org"].name, users["cy@example.org"].job_role) == ("Cy, Jr.", "team-manager")
+    assert users["bo@example.org"].job_role is None and users["bo@example.org"].role == "learner"
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.get(TeamStats, "North").members == 2  # the team board counts them at once
+    assert login(client, "bo@example.org", passwords["bo@example.org"]).status_code == 302
+
+
+def test_importing_an_updated_list_moves_people_and_keeps_roles_and_passwords(app, client, runner, tmp_path):
+    assert _import(runner, tmp_path, "email,password,role\nana@example.org,her own passphrase,trainer\n").exit_code == 0
+    updated = "email,name,job_role,team,role,password\nana@example.org,Ana R.,team-manager,South,learner,\n"
+    result = _import(runner, tmp_path, updated)
+    assert result.exit_code == 0, result.output
+    assert "0 accounts were created, 1 updated" in result.output and "email,password" not in result.output
+    ana = _users(app)["ana@example.org"]
+    assert (ana.name, ana.job_role, ana.team, ana.role) == ("Ana R.", "team-manager", "South", "trainer")
+    assert login(client, "ana@example.org", "her own passphrase").status_code == 302
+
+    again = _import(runner, tmp_path, updated)
+    assert "0 updated, 1 already up to date" in again.output
+
+
+def test_a_file_with_mistakes_changes_nothing_and_names_every_line(app, runner, tmp_path):
+    bad = (
+        "email,name,job_role,role\n"
+        "ok@example.org,Ok,frontline-associate,learner\n"
+        "not-an-email,X,,\n"
+        "ok@example.org,Again,,\n"
+        "dee@example.org,Dee,frontline-asociate,boss\n"
+    )
+    result = _import(runner, tmp_path, bad)
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output
+    assert "line 3: 'not-an-email' is not an email address" in result.output
+    assert "line 4: ok@example.org is already on line 2" in result.output
+    assert "line 5: unknown job role 'frontline-asociate'; did you mean 'frontline-associate'?" in result.output
+    assert "line 5: unknown account role 'boss'" in result.output
+    assert _users(app) == {}
+
+    header = _import(runner, tmp_path, "mail,nmae\nx@example.org,X\n")
+    assert "unknown column 'nmae' (did you mean 'name'?)" in header.output
+    assert "there is no 'email' column" in header.output
+
+    latin1 = _import(runner, tmp_path, "email,name\nok@example.org,Ok\nj@example.org,Jos\xe9\n".encode("latin-1"))
+    assert latin1.exit_code == 1 and "line 3 is not UTF-8 text; save the file as 'CSV UTF-8'" in latin1.output
+    assert _users(app) == {}
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(app, runner, tmp_path):
+    result = _import(runner, tmp_path, STAFF, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "3 accounts would be created" in result.output and "email,password" not in result.output
+    assert _users(app) == {}
+
+
+def test_edit_moves_a_person_to_another_team_and_role(app, runner, learner):
+    result = runner.invoke(main, ["users", "edit", learner, "--team", "South", "--job-role", "team-manager"])
+    assert result.exit_code == 0, result.output
+    user = _users(app)[learner]
+    assert (user.team, user.job_role) == ("South", "team-manager")
+    assert runner.invoke(main, ["users", "edit", learner, "--team", ""]).exit_code == 0
+    assert _users(app)[learner].team is None
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        assert db.scalar(select(func.coalesce(func.sum(TeamStats.members), 0))) == 0
+
+    typo = runner.invoke(main, ["users", "edit", learner, "--job-role", "ceo-typo"])
+    assert typo.exit_code == 2 and "unknown job role" in typo.output
+    nothing = runner.invoke(main, ["users", "edit", learner])
+    assert nothing.exit_code == 2 and "Say what to change" in nothing.output
+    nobody = runner.invoke(main, ["users", "edit", "nobody@example.org", "--team", "X"])
+    assert nobody.exit_code == 1 and "No account for nobody@example.org" in nobody.output
+
+
+def test_an_admin_password_reset_ends_the_persons_sessions(app, runner, learner):
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        login(device, learner)
+        assert device.get("/modules").status_code == 200
+
+    result = runner.invoke(main, ["users", "set-password", learner], input="a brand new passphrase\n")
+    assert result.exit_code == 0, result.output
+    for device in (phone, laptop):
+        assert device.get("/modules").status_code == 302  # back to the login page
+    assert login(phone, learner, PASSWORD).status_code == 200  # the old password is refused
+    assert login(phone, learner, "a brand new passphrase").status_code == 302
+
+    short = runner.invoke(main, ["users", "set-password", learner], input="short\n")
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+
+
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, learner):
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, learner)
+    login(elsewhere, learner)
+    page = here.get("/password").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_from(page),
+        "current_password": PASSWORD,
+        "new_password": "a new passphrase",
+        "confirm_password": "a new passphrase",
+    }
+    assert here.post("/password", data=form).status_code == 302
+    assert "logged out everywhere else" in here.get("/modules").get_data(as_text=True)
+    assert elsewhere.get("/modules").status_code == 302
+
+
+def test_the_example_in_the_admin_guide_imports(app, runner, tmp_path):
+    guide = (Path(__file__).parents[2] / "docs" / "admin.md").read_text(encoding="utf-8")
+    example = guide.split("```csv\n", 1)[1].split("```", 1)[0]
+    result = _import(runner, tmp_path, example)
+    assert result.exit_code == 0, result.output
+    assert _users(app)["cy@example.org"].role == "trainer"
+    assert set(_generated(result.output)) == {"ana@example.org", "bo@example.org", "cy@example.org"}
