@@ -3,18 +3,23 @@
 Layered layout, simple on purpose: columns by breadth-first depth from the start, rows by
 the order nodes are first met. One arrow per pair of situations: the choices that lead to the
 same next situation share it (its tooltip lists them; the tables below keep them apart), with
-a stroke width proportional to how often it was followed and the count as a label. Arrows
-going back (cycles) bend below the boxes.
+a stroke width proportional to how often it was followed and the count as a label.
 
 A module deeper than fits in about BAND_WIDTH px folds into bands of columns read like lines
 of text: left to right, then the next band below. Breadth-first depth sends every forward arrow
 to the next column, so only the arrows leaving a band's last column cross a fold: they turn down
 the right-hand gutter, run back under the band and come down the left-hand gutter into the
-next band's first column. Folds fall where no loop has to cross them when a band can shrink to
-allow it; a loop that still crosses one goes down under its own band, up the outer left gutter
-and in from below its target. Each of these runs on its own track (a row under a band, a lane
-in a gutter), so no arrow runs through a box or along another. A module that fits in one band
-needs none of this: its picture is just its columns.
+next band's first column. A fold moves left (bands of two columns at least) rather than cut a loop.
+
+Arrows going back (loops) leave a box from its bottom and come into one from below. Within a
+band a loop is a curve under the boxes when nothing between its ends is lower than they are (a
+loop onto its own box hangs just under it); a loop up its own column rises in the gap beside it; any
+other loop runs on a track under the band, and one across folds also climbs the outer left
+gutter to run under its target's band. A box with others under it is left and entered through
+the row gap below it and the gap right of its column. Every such run has a track (a row under
+a band) or a lane (in a gutter or a column gap) of its own, so no arrow runs through a box.
+A module of four columns or fewer is drawn as it was before bands, except for its loops that
+would cross a box or that leave a box with another under it.
 
 No script and no style attribute (the CSP forbids inline styles): only SVG presentation
 attributes and classes from static/insight.css.
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 
@@ -43,7 +48,9 @@ EXIT = 16  # from a box's right side to the first lane beside it: a rounded turn
 LANE = 14  # between parallel vertical runs in a gutter or a column gap
 TRACK = 22  # between parallel runs under a band: a count label fits above each
 TRACK_PAD = 24  # above the first track (room for its label) and below the last one
-JOG = 22  # under a box that is not the lowest of its column, where a route steps aside to the column gap
+# Under a box that is not the lowest of its column, where a route steps aside to the column gap:
+JOG_OUT = 12  # leaving it
+JOG_IN = 26  # entering it, with room for the arrowhead pointing up
 RADIUS = 10  # of the rounded corners of a route with right angles
 
 Point = tuple[float, float]
@@ -112,9 +119,11 @@ def arrows(all_edges: list[Edge]) -> list[Arrow]:
 class Route:
     """How one arrow is drawn.
 
-    ``kind`` is "forward" or "back" within a band (curves), "down" from the end of a band to the
-    start of the next, or "up" back to an earlier band (runs at right angles, rounded). ``points``
-    are the corners of a right-angled route, first to last; a curve has just its two ends.
+    ``kind`` says which way: within a band, "forward" (a curve to the next column), "back" (a
+    curve under the boxes, for a loop with nothing lower between its ends) or "loop" (a loop
+    that would cut through boxes, run under the band instead); across folds, "down" to the
+    start of the next band or "up" to an earlier one. ``points`` are the corners of a route at
+    right angles ("loop", "down", "up"), first to last, and the four control points of a curve.
     """
 
     kind: str
@@ -168,30 +177,7 @@ def _stroke(count: int, peak: int) -> float:
 
 def layout(place: dict[str, tuple[int, int]], drawn: list[Arrow], band_width: int = BAND_WIDTH) -> Layout:
     """Boxes and routes for ``place`` (from layers()), folded into bands about ``band_width`` wide."""
-    folds = bands(place, drawn, columns_per_band(band_width))
-    if len(folds) == 1:
-        return _one_band(place, drawn)
-    return _Folded(place, drawn, folds).layout()
-
-
-def _one_band(place: dict[str, tuple[int, int]], drawn: list[Arrow]) -> Layout:
-    peak = max((a.count for a in drawn), default=0) or 1
-    boxes = {n: _xy(p) for n, p in place.items()}
-    cols = max(c for c, _ in place.values()) + 1
-    rows = max(r for _, r in place.values()) + 1
-    back = [a for a in drawn if place[a.target][0] <= place[a.source][0]]
-    width = 2 * MARGIN + cols * BOX_W + (cols - 1) * GAP_X
-    height = 2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y + (BELOW + 14 * (len(back) - 1) if back else 0)
-    routes = {
-        (a.source, a.target): _curve(a, boxes, place, _stroke(a.count, peak), back.index(a) if a in back else 0)
-        for a in drawn
-    }
-    return Layout(width, height, boxes, routes, (range(cols),))
-
-
-def _xy(place: tuple[int, int]) -> Point:
-    col, row = place
-    return MARGIN + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y)
+    return _Bands(place, drawn, bands(place, drawn, columns_per_band(band_width))).layout()
 
 
 def _curve(
@@ -204,14 +190,15 @@ def _curve(
         x2, y2 = tx - 2, ty + BOX_H / 2
         mid = (x1 + x2) / 2
         path = f"M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
-        return Route("forward", path, (mid, (y1 + y2) / 2 - stroke / 2 - 5), ((x1, y1), (x2, y2)))
+        controls = ((x1, y1), (mid, y1), (mid, y2), (x2, y2))
+        return Route("forward", path, (mid, (y1 + y2) / 2 - stroke / 2 - 5), controls)
     # back or to itself: leave from the bottom, bend below, enter from the bottom
     drop = 30 + nth_back * 14
     x1, y1 = sx + BOX_W / 2 + 10, sy + BOX_H
     x2, y2 = tx + BOX_W / 2 - 10, ty + BOX_H + 2
     low = max(y1, y2) + drop
     path = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {low:.0f}, {x2:.0f} {low:.0f}, {x2:.0f} {y2:.0f}"
-    return Route("back", path, ((x1 + x2) / 2, low - 4), ((x1, y1), (x2, y2)))
+    return Route("back", path, ((x1 + x2) / 2, low - 4), ((x1, y1), (x1, low), (x2, low), (x2, y2)))
 
 
 def _rounded(points: list[Point]) -> str:
@@ -231,8 +218,8 @@ def _toward(a: Point, b: Point, r: float) -> Point:
     return a[0] + (b[0] - a[0]) * r / length, a[1] + (b[1] - a[1]) * r / length
 
 
-class _Folded:
-    """The layout of a module in several bands; the module docstring says how arrows run."""
+class _Bands:
+    """The layout of a module in one band or more; the module docstring says how arrows run."""
 
     def __init__(self, place: dict[str, tuple[int, int]], drawn: list[Arrow], folds: tuple[range, ...]) -> None:
         self.place, self.drawn, self.folds = place, drawn, folds
@@ -242,6 +229,7 @@ class _Folded:
         for col, row in place.values():
             self.lowest[col] = max(row, self.lowest.get(col, 0))
         self.side_used: dict[tuple[int, int], int] = {}
+        self.x0 = MARGIN
 
     def _of(self, node: str) -> tuple[int, int, int]:
         """(band, column within the band, row) of a node."""
@@ -249,12 +237,25 @@ class _Folded:
         band = self.band[col]
         return band, col - self.folds[band].start, row
 
+    def _is_lowest(self, node: str) -> bool:
+        col, row = self.place[node]
+        return row == self.lowest[col]
+
     def _kind(self, arrow: Arrow) -> str:
-        (s_col, _), (t_col, _) = self.place[arrow.source], self.place[arrow.target]
+        (s_col, s_row), (t_col, t_row) = self.place[arrow.source], self.place[arrow.target]
         s_band, t_band = self.band[s_col], self.band[t_col]
-        if s_band == t_band:
-            return "forward" if t_col > s_col else "back"
-        return "down" if t_band > s_band else "up"
+        if s_band != t_band:
+            return "down" if t_band > s_band else "up"
+        if t_col > s_col:
+            return "forward"
+        if arrow.source == arrow.target:
+            return "back"
+        # The curve under the boxes stays clear only when nothing is lower than its two ends.
+        deepest = max(s_row, t_row)
+        clear = self._is_lowest(arrow.source) and self._is_lowest(arrow.target)
+        if clear and all(self.lowest[c] <= deepest for c in range(t_col + 1, s_col)):
+            return "back"
+        return "loop"
 
     def layout(self) -> Layout:
         kind = {(a.source, a.target): self._kind(a) for a in self.drawn}
@@ -279,7 +280,7 @@ class _Folded:
                 self.side_used[b, len(self.folds[b]) - 1] = len(fold)
 
         boxes: dict[str, Point] = {}
-        tracks: dict[tuple[str, str, str], int] = {}  # (entry|exit|down, source, target) -> y
+        tracks: dict[tuple[str, str, str], int] = {}  # (loop|entry|exit|down, source, target) -> y
         y = MARGIN
         for b, cols in enumerate(self.folds):
             in_band = [(n, p) for n, p in self.place.items() if p[0] in cols]
@@ -287,15 +288,24 @@ class _Folded:
                 boxes[n] = (self.x0 + (col - cols.start) * (BOX_W + GAP_X), y + row * (BOX_H + GAP_Y))
             rows = max(row for _, (_, row) in in_band) + 1
             y += rows * BOX_H + (rows - 1) * GAP_Y
-            loops = sum(1 for a in self.drawn if kind[a.source, a.target] == "back" and self._of(a.source)[0] == b)
-            if loops:
-                y += 30 + 14 * (loops - 1) + 8  # as deep as the deepest loop under the band, and its label
-            # Loops come in on the top tracks and leave on the next ones, so that they do not cross the
-            # arrows to the next band, which turn down the left gutter from the bottom track.
+            curves = sum(1 for a in self.drawn if kind[a.source, a.target] == "back" and self._of(a.source)[0] == b)
+            if curves:
+                y += BELOW + 14 * (curves - 1)
+            # Top to bottom: loops within the band (the shortest ways up), loops coming in from the
+            # bands below, loops leaving for the bands above, and last the arrows to the next band,
+            # which then turn down the left gutter without crossing any of the others.
+            within = sorted(
+                (
+                    a
+                    for a in self.drawn
+                    if kind[a.source, a.target] == "loop" and self._of(a.source)[0] == b and not self._upward(a)
+                ),
+                key=lambda a: boxes[a.source][0] - boxes[a.target][0],
+            )
             entering = sorted((a for a in ups if self._of(a.target)[0] == b), key=lambda a: boxes[a.target][0])
             leaving = sorted((a for a in ups if self._of(a.source)[0] == b), key=lambda a: boxes[a.source][0])
-            rows_under = [("entry", a) for a in entering] + [("exit", a) for a in leaving]
-            rows_under += [("down", a) for a in reversed(folding[b])]
+            rows_under = [("loop", a) for a in within] + [("entry", a) for a in entering]
+            rows_under += [("exit", a) for a in leaving] + [("down", a) for a in reversed(folding[b])]
             if rows_under:
                 y += TRACK_PAD
                 for i, (what, a) in enumerate(rows_under):
@@ -309,12 +319,29 @@ class _Folded:
         for a in self.drawn:
             key = (a.source, a.target)
             stroke = _stroke(a.count, self.peak)
-            if kind[key] in ("forward", "back"):
+            if kind[key] == "forward":
+                routes[key] = _curve(a, boxes, self.place, stroke, 0)
+            elif kind[key] == "back":
                 band = self._of(a.source)[0]
                 nth = nth_back.get(band, 0)
-                if kind[key] == "back":
+                if self._is_lowest(a.source):
                     nth_back[band] = nth + 1
-                routes[key] = _curve(a, boxes, self.place, stroke, nth)
+                    routes[key] = _curve(a, boxes, self.place, stroke, nth)
+                else:  # onto a box with another under it: a small loop in the gap, its count beside it
+                    curve = _curve(a, boxes, self.place, stroke, 0)
+                    x2, low = curve.points[-1][0], curve.points[-2][1]
+                    routes[key] = replace(curve, label=(x2 - 14, low - 9))
+            elif kind[key] == "loop" and self._upward(a):
+                out, end = self._leave(a, boxes, None), self._enter(a, boxes, None)
+                points = [*out, (out[-1][0], end[0][1]), *end]
+                (ax, ay), (bx, _) = points[-3], points[-2]
+                routes[key] = Route("loop", _rounded(points), ((ax + bx) / 2, ay - stroke / 2 - 4), tuple(points))
+            elif kind[key] == "loop":
+                under = tracks[("loop", *key)]
+                points = self._leave(a, boxes, under) + self._enter(a, boxes, under)
+                run = [x for x, py in points if py == under]
+                label = ((run[0] + run[-1]) / 2, under - stroke / 2 - 4)
+                routes[key] = Route("loop", _rounded(points), label, tuple(points))
             elif kind[key] == "down":
                 fold = folding[self._of(a.source)[0]]
                 (sx, sy), (tx, ty) = boxes[a.source], boxes[a.target]
@@ -332,7 +359,9 @@ class _Folded:
                 routes[key] = Route("down", _rounded(points), label, tuple(points))
             else:
                 out_y, in_y = tracks[("exit", *key)], tracks[("entry", *key)]
-                points = self._up(a, boxes, out_y, in_y, self._left_lane(inner + up_lane[key]))
+                gutter = self._left_lane(inner + up_lane[key])
+                points = [*self._leave(a, boxes, out_y), (gutter, out_y), (gutter, in_y)]
+                points += self._enter(a, boxes, in_y)
                 drop_x = next(x for x, py in points if py == out_y)
                 routes[key] = Route("up", _rounded(points), (drop_x - 24, out_y - stroke / 2 - 4), tuple(points))
         right_most = max([x + BOX_W for x, _ in boxes.values()] + [x for r in routes.values() for x, _ in r.points])
@@ -341,8 +370,9 @@ class _Folded:
     def _left_lane(self, i: int) -> int:
         return self.x0 - ENTRY - i * LANE
 
-    def _side_lane(self, band: int, local: int) -> int:
-        """A free lane in the gap right of a column, for a route stepping aside from a box."""
+    def _side_lane(self, node: str) -> int:
+        """A free lane in the gap right of a node's column, for a route stepping aside from it."""
+        band, local, _ = self._of(node)
         j = self.side_used.get((band, local), 0)
         self.side_used[band, local] = j + 1
         return self.x0 + local * (BOX_W + GAP_X) + BOX_W + EXIT + j * LANE
@@ -360,30 +390,36 @@ class _Folded:
             found[a.source, a.target] = lane
         return found
 
-    def _up(self, arrow: Arrow, boxes: dict[str, Point], out_y: int, in_y: int, gutter: int) -> list[Point]:
-        """Down from the source under its band, up the left gutter, along under the target's band, up into it.
+    def _upward(self, arrow: Arrow) -> bool:
+        """A loop up its own column: it goes straight up the gap beside the column, not under the band."""
+        (s_col, s_row), (t_col, t_row) = self.place[arrow.source], self.place[arrow.target]
+        return s_col == t_col and t_row < s_row
 
-        A box with others under it in its column is left (or entered) through the row gap below it
-        and the gap to the right of its column, not straight through the boxes below.
-        """
-        s_band, s_local, s_row = self._of(arrow.source)
-        t_band, t_local, t_row = self._of(arrow.target)
-        (sx, sy), (tx, ty) = boxes[arrow.source], boxes[arrow.target]
-        x1, x2 = sx + BOX_W / 2 + 10, tx + BOX_W / 2 - 10
-        points: list[Point] = [(x1, sy + BOX_H)]
-        if s_row < self.lowest[self.place[arrow.source][0]]:
-            side = self._side_lane(s_band, s_local)
-            points += [(x1, sy + BOX_H + JOG), (side, sy + BOX_H + JOG), (side, out_y)]
-        else:
-            points.append((x1, out_y))
-        points += [(gutter, out_y), (gutter, in_y)]
-        if t_row < self.lowest[self.place[arrow.target][0]]:
-            side = self._side_lane(t_band, t_local)
-            points += [(side, in_y), (side, ty + BOX_H + JOG), (x2, ty + BOX_H + JOG)]
-        else:
-            points.append((x2, in_y))
-        points.append((x2, ty + BOX_H + 2))
-        return points
+    # A box with others under it in its column is left and entered through the row gap below it
+    # and the gap right of its column, never straight through the boxes below. Leaving runs higher
+    # in the row gap than entering, so that a box that is both does not get one run over the other.
+
+    def _leave(self, arrow: Arrow, boxes: dict[str, Point], track: int | None) -> list[Point]:
+        """From the bottom of the source down to ``track`` under its band, or just into the gap beside it."""
+        sx, sy = boxes[arrow.source]
+        x1 = sx + BOX_W / 2 + 10
+        if track is not None and self._is_lowest(arrow.source):
+            return [(x1, sy + BOX_H), (x1, track)]
+        side = self._side_lane(arrow.source)
+        points = [(x1, sy + BOX_H), (x1, sy + BOX_H + JOG_OUT), (side, sy + BOX_H + JOG_OUT)]
+        return points if track is None else [*points, (side, track)]
+
+    def _enter(self, arrow: Arrow, boxes: dict[str, Point], track: int | None) -> list[Point]:
+        """From ``track`` under the target's band (or the gap beside it, in the same lane) up into its bottom."""
+        tx, ty = boxes[arrow.target]
+        x2 = tx + BOX_W / 2 - 10
+        if track is not None and self._is_lowest(arrow.target):
+            return [(x2, track), (x2, ty + BOX_H + 2)]
+        end = [(x2, ty + BOX_H + JOG_IN), (x2, ty + BOX_H + 2)]
+        if track is None:
+            return end
+        side = self._side_lane(arrow.target)
+        return [(side, track), (side, ty + BOX_H + JOG_IN), *end]
 
 
 def render(insight: ModuleInsight) -> Markup:

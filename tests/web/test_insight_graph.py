@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from insighthelpers import play
 from webhelpers import add_user, login
 
-from cxtrain.scenario import load_module
-from cxtrain.web.insight_graph import BOX_H, BOX_W, MARGIN, Layout, Route, arrows, edges, layers, layout
+from cxtrain.scenario import Module, load_library, load_module
+from cxtrain.scenario.library import bundled_path
+from cxtrain.web.insight_graph import BELOW, BOX_H, BOX_W, MARGIN, Layout, Point, Route, arrows, edges, layers, layout
 from cxtrain.web.insight_module import ChoiceShare, ModuleInsight, NodeInsight
 
 LONG = "long-insight"
@@ -56,9 +58,50 @@ def ladder(depth: int, loops: tuple[tuple[str, str], ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def insight(text: str) -> ModuleInsight:
+SIBLINGS = """id: siblings
+title: Siblings
+role: frontline-associate
+start: a
+nodes:
+  a:
+    text: The start.
+    choices:
+      - {id: b, text: B, next: b}
+      - {id: c, text: C, next: c}
+      - {id: d, text: D, next: d}
+  b:
+    text: Upper.
+    choices:
+      - {id: e, text: E, next: e}
+      - {id: again, text: Again, next: b}
+  c:
+    text: Middle.
+    choices:
+      - {id: up, text: Up, next: b}
+      - {id: e, text: E, next: e}
+      - {id: again, text: Again, next: c}
+  d:
+    text: Lower.
+    choices:
+      - {id: f, text: F, next: f}
+      - {id: up, text: Up, next: b}
+  e:
+    ending: {title: E}
+    text: E.
+  f:
+    text: Far.
+    choices:
+      - {id: start, text: Start over, next: a}
+      - {id: c, text: C, next: c}
+      - {id: g, text: G, next: g}
+  g:
+    ending: {title: G}
+    text: G.
+"""
+
+
+def insight(module: Module) -> ModuleInsight:
     """The module with made-up traffic (every choice taken a different number of times)."""
-    module = load_module(text, "test.yaml")
     nodes = []
     for i, node in enumerate(module.nodes.values()):
         shares = tuple(
@@ -70,44 +113,80 @@ def insight(text: str) -> ModuleInsight:
     return ModuleInsight(module, 1, 1, 1, (0,) * 10, tuple(nodes), 1)
 
 
-def shape(text: str) -> Layout:
-    found = insight(text)
+def shape(module: Module) -> Layout:
+    found = insight(module)
     return layout(layers(found), arrows(edges(found)))
 
 
-def crosses(a: tuple[float, float], b: tuple[float, float], box: tuple[float, float]) -> bool:
+def crosses(a: Point, b: Point, box: Point) -> bool:
     """Whether the straight (horizontal or vertical) run a-b goes inside the box."""
     x, y = box
     return max(a[0], b[0]) > x and min(a[0], b[0]) < x + BOX_W and max(a[1], b[1]) > y and min(a[1], b[1]) < y + BOX_H
 
 
-def label_hits(where: tuple[float, float], text: str, box: tuple[float, float]) -> bool:
+def inside(p: Point, box: Point) -> bool:
+    return box[0] < p[0] < box[0] + BOX_W and box[1] < p[1] < box[1] + BOX_H
+
+
+def on_curve(controls: tuple[Point, ...], steps: int = 64) -> list[Point]:
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = controls
+    found = []
+    for i in range(steps + 1):
+        t = i / steps
+        u = 1 - t
+        found.append(
+            (
+                u**3 * ax + 3 * u * u * t * bx + 3 * u * t * t * cx + t**3 * dx,
+                u**3 * ay + 3 * u * u * t * by + 3 * u * t * t * cy + t**3 * dy,
+            )
+        )
+    return found
+
+
+def label_hits(where: Point, text: str, box: Point) -> bool:
     """Whether a count label (11 px bold, centred on x, baseline at y) overlaps the box."""
     half = 3.5 * len(text)
     x, y = box
     return where[0] + half > x and where[0] - half < x + BOX_W and where[1] > y and where[1] - 11 < y + BOX_H
 
 
-SHAPES = {
-    "linear 14": linear(14),
-    "linear 30": linear(30),
-    "loops across folds": linear(16, loops=((9, 0), (6, 2), (12, 4), (4, 3), (15, 15))),
-    "ladder": ladder(12),
-    "ladder with loops": ladder(12, loops=(("a9", "a1"), ("a6", "b2"), ("b10", "a5"), ("a11", "a11"))),
+def bundled() -> list[Module]:
+    return list(load_library([bundled_path()]).modules.values())
+
+
+SHAPES: dict[str, Callable[[], list[Module]]] = {
+    "linear 14": lambda: [load_module(linear(14), "t.yaml")],
+    "linear 30": lambda: [load_module(linear(30), "t.yaml")],
+    "loops across folds": lambda: [
+        load_module(linear(16, loops=((9, 0), (6, 2), (12, 4), (4, 3), (15, 15))), "t.yaml")
+    ],
+    "ladder": lambda: [load_module(ladder(12), "t.yaml")],
+    "ladder with loops": lambda: [
+        load_module(
+            ladder(12, loops=(("a9", "a1"), ("a6", "b2"), ("b10", "a5"), ("a11", "a11"), ("b4", "a4"))), "t.yaml"
+        )
+    ],
+    "siblings in one band": lambda: [load_module(SIBLINGS, "t.yaml")],
+    "the bundled modules": bundled,
 }
 
 
+def module(text: str) -> Module:
+    return load_module(text, "test.yaml")
+
+
 def test_a_module_that_fits_one_band_is_laid_out_as_before():
-    found = shape(linear(4))
+    found = shape(module(linear(4, loops=((2, 2),))))
     assert found.bands == (range(4),)
-    assert (found.width, found.height) == (2 * MARGIN + 4 * BOX_W + 3 * 90, 2 * MARGIN + BOX_H)
+    assert (found.width, found.height) == (2 * MARGIN + 4 * BOX_W + 3 * 90, 2 * MARGIN + BOX_H + BELOW)
     assert [found.boxes[f"s{i}"] for i in range(4)] == [(MARGIN + i * (BOX_W + 90), MARGIN) for i in range(4)]
-    assert {r.kind for r in found.routes.values()} == {"forward"}
+    assert found.routes["s2", "s2"].kind == "back"
+    assert {r.kind for key, r in found.routes.items() if key != ("s2", "s2")} == {"forward"}
 
 
 @pytest.mark.parametrize("n", [14, 30])
 def test_a_long_line_folds_to_about_a_laptop_wide(n: int):
-    found = shape(linear(n))
+    found = shape(module(linear(n)))
     assert found.width <= 1000  # one band was 250 px a situation: 3,450 px for 14, 7,450 px for 30
     assert all(len(cols) <= 4 for cols in found.bands) and len(found.bands) == -(-n // 4)
     assert [c for cols in found.bands for c in cols] == list(range(n))
@@ -116,36 +195,38 @@ def test_a_long_line_folds_to_about_a_laptop_wide(n: int):
 
 @pytest.mark.parametrize("name", SHAPES)
 def test_boxes_do_not_overlap_and_fit_in_the_picture(name: str):
-    found = shape(SHAPES[name])
-    boxes = sorted(found.boxes.values())
-    for i, (x, y) in enumerate(boxes):
-        assert x >= 0 and x + BOX_W <= found.width and y >= 0 and y + BOX_H <= found.height, (x, y)
-        for ox, oy in boxes[i + 1 :]:
-            assert not (abs(ox - x) < BOX_W and abs(oy - y) < BOX_H), ((x, y), (ox, oy))
-    for route in found.routes.values():
-        assert all(0 <= px <= found.width and 0 <= py <= found.height for px, py in route.points)
-        assert 0 <= route.label[0] <= found.width and 0 <= route.label[1] <= found.height
+    for each in SHAPES[name]():
+        found = shape(each)
+        boxes = sorted(found.boxes.values())
+        for i, (x, y) in enumerate(boxes):
+            assert x >= 0 and x + BOX_W <= found.width and y >= 0 and y + BOX_H <= found.height, (each.id, x, y)
+            for ox, oy in boxes[i + 1 :]:
+                assert not (abs(ox - x) < BOX_W and abs(oy - y) < BOX_H), (each.id, (x, y), (ox, oy))
+        for key, route in found.routes.items():
+            assert all(0 <= px <= found.width and 0 <= py <= found.height for px, py in route.points), (each.id, key)
+            assert 0 <= route.label[0] <= found.width and 0 <= route.label[1] <= found.height, (each.id, key)
 
 
 @pytest.mark.parametrize("name", SHAPES)
-def test_arrows_across_folds_go_round_the_boxes_and_their_labels_stay_clear(name: str):
-    found = shape(SHAPES[name])
-    folded = {key: r for key, r in found.routes.items() if r.kind in ("down", "up")}
-    assert folded
-    for (source, target), route in folded.items():
-        runs = list(zip(route.points, route.points[1:], strict=False))
-        assert all(a[0] == b[0] or a[1] == b[1] for a, b in runs), route.points  # right angles only
-        for node, box in found.boxes.items():
-            assert not any(crosses(a, b, box) for a, b in runs), (source, target, node)
-    found_insight = insight(SHAPES[name])
-    counts = {(a.source, a.target): str(a.count) for a in arrows(edges(found_insight))}
-    for key, route in found.routes.items():
-        for node, box in found.boxes.items():
-            assert not label_hits(route.label, counts[key], box), (key, node)
+def test_no_arrow_runs_through_a_box_and_no_count_sits_on_one(name: str):
+    for each in SHAPES[name]():
+        found = shape(each)
+        counts = {(a.source, a.target): str(a.count) for a in arrows(edges(insight(each)))}
+        for key, route in found.routes.items():
+            if route.kind in ("forward", "back"):
+                samples = on_curve(route.points)
+                assert not any(inside(p, box) for p in samples for box in found.boxes.values()), (each.id, key)
+            else:
+                runs = list(zip(route.points, route.points[1:], strict=False))
+                assert all(a[0] == b[0] or a[1] == b[1] for a, b in runs), (each.id, key)  # right angles only
+                for node, box in found.boxes.items():
+                    assert not any(crosses(a, b, box) for a, b in runs), (each.id, key, node)
+            for node, box in found.boxes.items():
+                assert not label_hits(route.label, counts[key], box), (each.id, key, node)
 
 
 def test_the_arrow_to_the_next_band_bends_down_and_back():
-    found = shape(linear(14))
+    found = shape(module(linear(14)))
     (sx, sy), (tx, ty) = found.boxes["s3"], found.boxes["s4"]
     route = found.routes["s3", "s4"]
     assert route.kind == "down" and ty > sy + BOX_H and tx < sx
@@ -157,8 +238,8 @@ def test_the_arrow_to_the_next_band_bends_down_and_back():
 
 
 def test_parallel_arrows_across_a_fold_each_have_their_own_lanes():
-    found = shape(ladder(12))
-    place = layers(insight(ladder(12)))
+    found = shape(module(ladder(12)))
+    place = layers(insight(module(ladder(12))))
     by_fold: dict[int, list[Route]] = {}
     for (source, _), route in found.routes.items():
         if route.kind == "down":
@@ -172,9 +253,18 @@ def test_parallel_arrows_across_a_fold_each_have_their_own_lanes():
 
 def test_folds_move_left_rather_than_cut_a_loop():
     # Four columns would fold between s3 and s4, which the loop s4 -> s3 joins.
-    found = shape(linear(8, loops=((4, 3),)))
+    found = shape(module(linear(8, loops=((4, 3),))))
     assert found.bands == (range(3), range(3, 6), range(6, 8))
     assert found.routes["s4", "s3"].kind == "back"
+
+
+def test_loops_that_a_curve_would_draw_through_boxes_go_round_them():
+    found = shape(module(SIBLINGS))
+    kinds = {key: route.kind for key, route in found.routes.items()}
+    assert kinds["b", "b"] == kinds["c", "c"] == "back"  # small loops, in the gap under their box
+    assert kinds["c", "b"] == kinds["d", "b"] == "loop"  # up their own column, beside it
+    assert kinds["f", "a"] == kinds["f", "c"] == "loop"  # under the band: the boxes in between are lower
+    assert found.bands == (range(4),)
 
 
 @pytest.fixture
