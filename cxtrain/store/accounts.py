@@ -76,7 +76,41 @@ def set_password(user: User, password: str) -> None:
 
 
 def admin_exists(db: Session) -> bool:
-    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
+    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))))
+
+
+def close_account(db: Session, user: User) -> None:
+    """Someone has left: no more logins, sessions or tokens (they are refused while the account is
+    closed), off the boards and out of their team; attempts, XP and badges stay as history."""
+    from .gamestate import set_listed
+
+    if user.role == "admin" and _other_admins(db, user) == 0:
+        raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
+    user.active = False
+    user.team = None  # the team board and the manager's view follow through the ORM events
+    set_listed(db, user.id, False)
+
+
+def reopen_account(db: Session, user: User, team: str | None = None) -> None:
+    from .gamestate import set_listed
+
+    user.active = True
+    if team:
+        user.team = team
+    set_listed(db, user.id, True)
+
+
+def _other_admins(db: Session, user: User) -> int:
+    query = (
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+    return int(db.scalar(query) or 0)
+
+
+def check_role_change(db: Session, user: User, role: str) -> None:
+    """Refuse to leave the service without an admin."""
+    if user.role == "admin" and role != "admin" and user.active and _other_admins(db, user) == 0:
+        raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
 
 
 def _token_hash(token: str) -> str:
@@ -93,12 +127,16 @@ def create_token(db: Session, user: User, name: str = "") -> tuple[ApiToken, str
 
 
 # Built once: constructing the statement costs more than running it on SQLite.
-_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("h"))
+_USER_FOR_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("h"), User.active.is_(True))
+)
 
 
 def user_for_token(db: Session, token: str) -> User | None:
     """The token's user in one query (users joined to api_tokens), run on every request: a revoked
-    (deleted) token stops working at once, in every worker."""
+    (deleted) token, or the token of a closed account, stops working at once, in every worker."""
     return db.scalar(_USER_FOR_TOKEN, {"h": _token_hash(token)})
 
 

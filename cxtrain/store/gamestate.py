@@ -143,6 +143,16 @@ def set_visibility(db: Session, user_id: int, value: str) -> None:
     db.execute(update(WeeklyXp).where(WeeklyXp.user_id == user_id).values(listed=listed))
 
 
+def set_listed(db: Session, user_id: int, listed: bool) -> None:
+    """Take a learner off the boards (a closed account) or back on as their visibility says,
+    without touching the visibility they chose."""
+    lock_learner(db, user_id)
+    if listed:
+        listed = visibility(db, user_id, "") != "hidden"
+    db.execute(update(LearnerStats).where(LearnerStats.user_id == user_id).values(listed=listed))
+    db.execute(update(WeeklyXp).where(WeeklyXp.user_id == user_id).values(listed=listed))
+
+
 def add_xp(
     db: Session,
     user_id: int,

@@ -37,11 +37,16 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # IANA zone name; streaks and practice due times follow the learner's own calendar.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # False for someone who has left: no login, no sessions or tokens, off the boards; history kept.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True
-    is_active = True
     is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
     def get_id(self) -> str:
         """What the session cookie keeps: the id and a mark of the current password hash, so that

@@ -28,10 +28,12 @@ def login() -> Response | str:
     error = None
     if request.method == "POST":
         user = accounts.authenticate(db(), request.form.get("email", ""), request.form.get("password", ""))
-        if user is not None:
-            login_user(user)
+        if user is not None and login_user(user):  # Flask-Login refuses a closed account
             return redirect(_safe_next(request.args.get("next")))
-        error = "Wrong email or password."
+        if user is not None:
+            error = "This account has been closed. Ask your administrator if you need it again."
+        else:
+            error = "Wrong email or password."
     return render_template("auth/login.html", error=error, email=request.form.get("email", ""))
 
 

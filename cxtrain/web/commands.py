@@ -115,7 +115,8 @@ def users_list() -> None:
     app = _app()
     with _session(app) as db:
         for user in db.scalars(select(User).order_by(User.email)):
-            click.echo(f"{user.email}\t{user.role}\t{user.job_role or '-'}\t{user.team or '-'}\t{user.name}")
+            state = "" if user.active else "\tclosed"
+            click.echo(f"{user.email}\t{user.role}\t{user.job_role or '-'}\t{user.team or '-'}\t{user.name}{state}")
 
 
 @users.command("set-role")
@@ -125,12 +126,50 @@ def users_set_role(email: str, role: str) -> None:
     """Change an account's role (learner, trainer or admin)."""
     app = _app()
     with _session(app) as db:
-        user = accounts.find_user(db, email)
-        if user is None:
-            raise click.ClickException(f"No account for {email}.")
+        user = _existing_user(db, email)
+        try:
+            accounts.check_role_change(db, user, role)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
         user.role = role
         db.commit()
         click.echo(f"{user.email} is now {role}.")
+
+
+@users.command("close")
+@click.argument("email")
+def users_close(email: str) -> None:
+    """Close the account of someone who has left.
+
+    They can no longer log in, their sessions and API tokens stop working, they leave their team
+    and the boards. Their attempts, XP and badges are kept (and still count in insight)."""
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    with _session(app) as db:
+        user = _existing_user(db, email)
+        if not user.active:
+            click.echo(f"{user.email} is already closed.")
+            return
+        try:
+            accounts.close_account(db, user)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.commit()
+        click.echo(f"Closed {user.email}.")
+
+
+@users.command("reopen")
+@click.argument("email")
+@click.option("--team", help="The team they join again (closing took them out of theirs).")
+def users_reopen(email: str, team: str | None) -> None:
+    """Reopen a closed account: the person can log in again with their old password."""
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    with _session(app) as db:
+        user = _existing_user(db, email)
+        accounts.reopen_account(db, user, team)
+        db.commit()
+        click.echo(f"Reopened {user.email}" + (f", in team {user.team}." if user.team else "."))
 
 
 def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]

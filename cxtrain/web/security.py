@@ -63,7 +63,7 @@ def _load_user(session_id: str) -> User | None:
     except ValueError:
         return None
     # A session from before the password last changed (or from before marks existed) is over.
-    if user is None or not hmac.compare_digest(mark, user.session_mark):
+    if user is None or not user.active or not hmac.compare_digest(mark, user.session_mark):
         return None
     return user
 

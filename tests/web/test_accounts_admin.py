@@ -160,3 +160,66 @@ def test_the_example_in_the_admin_guide_imports(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert _users(app)["cy@example.org"].role == "trainer"
     assert set(_generated(result.output)) == {"ana@example.org", "bo@example.org", "cy@example.org"}
+
+
+def test_closing_the_account_of_someone_who_left(app, client, runner, learner):
+    from datetime import UTC, datetime
+
+    from cxtrain.store import boards
+    from cxtrain.store.gamestate import add_xp, lock_learner
+    from cxtrain.store.models import Attempt, LearnerStats
+
+    colleague = "colleague@example.org"
+    assert runner.invoke(main, ["users", "edit", learner, "--team", "North"]).exit_code == 0
+    from webhelpers import add_user, token_for
+
+    add_user(app, colleague)
+    headers = token_for(client, learner)
+    assert client.post("/api/attempts", json={"module": "web-fixture"}, headers=headers).status_code == 201
+    now = datetime.now(UTC)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        learner_id = db.scalar(select(User.id).where(User.email == learner))
+        lock_learner(db, learner_id)
+        add_xp(db, learner_id, 40, "practice", now)
+        db.commit()
+    browser = app.test_client()
+    login(browser, learner)
+
+    result = runner.invoke(main, ["users", "close", learner])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/modules").status_code == 302  # the session is over
+    assert client.get("/api/me", headers=headers).status_code == 401  # and so is the token
+    refused = login(app.test_client(), learner)
+    assert refused.status_code == 200 and "This account has been closed" in refused.get_data(as_text=True)
+    token = client.post("/api/tokens", json={"email": learner, "password": PASSWORD})
+    assert token.status_code == 403 and token.get_json()["error"] == "account-closed"
+    listing = runner.invoke(main, ["users", "list"]).output
+    assert f"{learner}\tlearner\tfrontline-associate\t-\t\tclosed" in listing
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        colleague_id = db.scalar(select(User.id).where(User.email == colleague))
+        board = boards.board(db, colleague_id, "all", now.date())
+        assert [p.user_id for p in board] == [colleague_id]  # off the board
+        assert db.scalar(select(TeamStats.members).where(TeamStats.team == "North")) == 0  # out of the team
+        assert db.scalar(select(func.count()).select_from(Attempt)) == 1  # history is kept
+        assert db.scalar(select(LearnerStats.xp_total).where(LearnerStats.user_id == learner_id)) == 40
+
+    again = runner.invoke(main, ["users", "reopen", learner, "--team", "North"])
+    assert again.exit_code == 0 and "in team North" in again.output
+    assert login(app.test_client(), learner).status_code == 302
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        board = boards.board(db, colleague_id, "all", now.date())
+        assert [p.user_id for p in board] == [learner_id, colleague_id]
+        assert db.scalar(select(TeamStats.members).where(TeamStats.team == "North")) == 1
+
+
+def test_the_last_admin_cannot_be_closed_or_demoted(app, runner):
+    from webhelpers import add_user
+
+    add_user(app, "boss@example.org", role="admin")
+    for args in (["close", "boss@example.org"], ["set-role", "boss@example.org", "trainer"]):
+        result = runner.invoke(main, ["users", *args])
+        assert result.exit_code == 1 and "the only admin" in result.output
+    add_user(app, "deputy@example.org", role="admin")
+    assert runner.invoke(main, ["users", "set-role", "boss@example.org", "trainer"]).exit_code == 0
+    assert runner.invoke(main, ["users", "close", "deputy@example.org"]).exit_code == 1

@@ -119,7 +119,12 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
                 "summary": "Create a bearer token from an email and password",
                 "security": [],
                 "requestBody": _body("TokenRequestSchema"),
-                "responses": {**_resp("201", "The token", "TokenSchema"), **ERR, **_resp("429", "Too many tries")},
+                "responses": {
+                    **_resp("201", "The token", "TokenSchema"),
+                    **ERR,
+                    **_resp("403", "The account has been closed"),
+                    **_resp("429", "Too many tries"),
+                },
             },
             "get": {
                 "summary": "List my tokens",

@@ -86,6 +86,8 @@ def create_token() -> tuple[Response, int]:
     user = accounts.authenticate(session, data["email"], data["password"])
     if user is None:
         raise ApiError(401, "bad-credentials", "Wrong email or password.")
+    if not user.active:
+        raise ApiError(403, "account-closed", "This account has been closed.")
     row, token = accounts.create_token(session, user, data.get("name", ""))
     session.commit()
     return jsonify(TokenSchema().dump({"id": row.id, "token": token})), 201
