@@ -26,7 +26,23 @@ ALIAS_BUDGET = 10_000
 """How many nodes alias references may add in total. Real files reuse an anchor a few
 times; the "billion laughs" file needs billions, and stops here within milliseconds."""
 
+MAX_DEPTH = 50
+"""How deeply lists and mappings may nest. A module needs seven levels (module, nodes, node,
+choices, choice, effects, value). PyYAML's C composer recurses on the C stack, so a file of
+nested brackets must be refused long before it could overflow a small thread's stack and
+take the whole process down."""
+
+MAX_NUMBER_CHARS = 100
+"""Longest integer we convert. Python refuses to read integers of more than 4,300 digits
+(and slows down well before); no value in a module needs more than a few."""
+
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("nesting too deep")
+        self.mark = mark
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -41,6 +57,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._resolved: dict[tuple[Any, Any, Any], str] = {}
+        self._depth = 0
+
+    # The composer calls these two around every node it builds, C composer included: the
+    # only place to stop a runaway nesting before its recursion exhausts the stack. We use
+    # no path resolvers, so the base class has nothing else to do here.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep(current_node.start_mark if current_node is not None else None)
+
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         key = (kind, value, implicit)
@@ -117,6 +145,9 @@ class _Builder:
                     "Write the repeated parts out, or use fewer nested aliases.",
                 )
                 raise _Abort
+        if len(path) >= MAX_DEPTH:  # aliases can stack nodes deeper than the file itself does
+            self.error(_mark(node), "yaml-depth", _TOO_DEEP)
+            raise _Abort
         self.seen.add(ident)
         self.source.values[path] = node.start_mark
         if isinstance(node, yaml.ScalarNode):
@@ -181,6 +212,14 @@ class _Builder:
         tag = node.tag
         if tag == _STR:
             return node.value
+        if tag == _INT and len(node.value) > MAX_NUMBER_CHARS:
+            self.error(
+                _mark(node),
+                "out-of-range",
+                f"This number is {len(node.value):,} characters long; no value in a module needs "
+                "more than a few digits. Check it for a typo.",
+            )
+            return None
         if tag == _INT and node.value.isdigit():
             return int(node.value)
         if tag == _NULL:
@@ -197,6 +236,12 @@ class _Builder:
 
 class _Abort(Exception):
     pass
+
+
+_TOO_DEEP = (
+    f"Lists and mappings nest more than {MAX_DEPTH} levels deep here; a module needs about 7. "
+    "Look for a '[' or '{' that is never closed, or lines indented further and further."
+)
 
 
 def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES) -> tuple[Any, SourceMap]:
@@ -242,6 +287,9 @@ def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTE
 def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        line, col = _position(exc.mark) if exc.mark is not None else (1, 1)
+        raise ScenarioError([Finding(path, line, col, "error", "yaml-depth", _TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -114,6 +114,17 @@ def test_console_script_runs_as_a_process() -> None:
     assert json.loads(done.stdout)["passed"] is False
 
 
+def test_lint_survives_a_deeply_nested_file(tmp_path: Path) -> None:
+    # A separate process: before the depth limit, PyYAML's C composer overflowed the stack (SIGSEGV).
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("id: deep\nnodes: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cxtrain.cli", "lint", str(deep)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert f"{deep}:2:" in done.stdout and "[yaml-depth]" in done.stdout and "Traceback" not in done.stderr
+
+
 def test_library_listing_by_role(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
     (tmp_path / "tracks").mkdir()
