@@ -68,8 +68,8 @@ def validate(schema: Schema, data: Any, source: SourceMap) -> Any:
                     "error",
                     "not-a-mapping",
                     f"Expected {_WHAT.get(type(schema).__name__, 'a mapping')} as a mapping of "
-                    "keys to values (key: value), found "
-                    f"{type(data).__name__}.",
+                    f"keys to values (key: value), found {_kind(data)}. Start the file with 'id: ...' "
+                    "at the left margin, with no '-' before it.",
                 )
             ]
         )
@@ -167,6 +167,17 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
             f"{what.capitalize()}{_describe(path[:-1])} is missing the required key '{name}'. Add '{name}: ...'.",
         )
     line, col = source.at(path)
+    if message == "Field may not be null." and data is None:
+        if isinstance(name, int):
+            text = (
+                f"Item #{name + 1} of the list{_describe(path[:-1])} is empty. "
+                "Write it after the '-', or remove the '-'."
+            )
+        else:
+            text = (
+                f"'{name}' in {what}{_describe(path[:-1])} has no value. Write one after '{name}:', or remove the key."
+            )
+        return Finding(source.path, line, col, "error", "invalid-value", text)
     if message in MESSAGE_CODES:
         return Finding(source.path, line, col, "error", MESSAGE_CODES[message], f"{message}{_describe(path[:-1])}")
     code = (
@@ -207,7 +218,24 @@ def _key_finding(message: str, path: Path, source: SourceMap) -> Finding:
     )
 
 
+def _kind(data: Any) -> str:
+    """What YAML made of a value, in the trainer's words."""
+    if data is None:
+        return "nothing"
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, int | float):
+        return "a number"
+    if isinstance(data, str):
+        return "a single text"
+    if isinstance(data, list):
+        return "a list"
+    return "a mapping"
+
+
 def _type_hint(message: str, data: Any) -> str:
+    if isinstance(data, list | dict) and "string" in message:
+        return f" YAML read {_kind(data)} here, not a text. A text that starts with '[' or '{{' must be in quotes."
     if isinstance(data, bool) and "string" in message:
         return " YAML read this as true/false; put the text in quotes."
     if isinstance(data, int | float) and "string" in message:

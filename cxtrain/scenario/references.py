@@ -60,7 +60,7 @@ def check_references(module: Module, source: SourceMap) -> tuple[Module, list[Fi
     def condition(text: str | None, path: Path) -> conditions.Expr | None:
         if text is None:
             return None
-        line, col = source.at(path)
+        line, col = source.text_at(path)
         try:
             expr = conditions.parse(text)
             conditions.check_names(expr, meter_ids, flags)
@@ -93,7 +93,8 @@ def check_references(module: Module, source: SourceMap) -> tuple[Module, list[Fi
                     source.at((*cpath, "next")),
                     "unknown-node",
                     f"'next' names the node '{choice.next}', which does not exist."
-                    f"{did_you_mean(choice.next, node_ids)} Add the node or fix the name.",
+                    f"{did_you_mean(choice.next, node_ids) or ' Nodes: ' + one_of(node_ids) + '.'} "
+                    "Add the node or fix the name.",
                 )
             effects(choice.effects, cpath)
             expr = condition(choice.when, (*cpath, "when"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cxtrain.scenario import ScenarioError, load_module
-from cxtrain.scenario.yamlsafe import MAX_DEPTH, load_yaml
+from cxtrain.scenario.yamlsafe import MAX_DEPTH, load_yaml, source_lines
 
 MODULE = """\
 id: typo
@@ -61,6 +61,98 @@ def test_the_base_module_is_valid() -> None:
     assert load_module(MODULE, "typo.yaml").id == "typo"
 
 
+SYNTAX_SLIPS = [
+    # (case, old line, new line, line, column, fragment of the advice)
+    ("tab indent", "    text: She tells", "\ttext: She tells", 24, 1, "indented with a tab"),
+    ("missing colon", "    title: A parcel", "    title A parcel", 8, 5, "Write it as 'title: A parcel is missing'"),
+    ("missing colon, key-like line", "    customer_link: You", "    customer_link You", 10, 5, "no ':' after its key"),
+    ("no space after colon", "    title: A parcel", "    title:A parcel", 8, 5, "write 'title: A parcel is missing'"),
+    ("unclosed double quote", "feedback: She calms", 'feedback: "She calms', 15, 19, 'Add a closing "'),
+    ("unclosed single quote", "feedback: She calms", "feedback: 'She calms", 15, 19, "'It''s'"),
+    ("unclosed brace", "effects: {customer: 10}", "effects: {customer: 10", 14, 18, "Add '}'"),
+    ("unclosed bracket", "ending: {title: A quiet loss}", "ending: [A quiet loss", 26, 13, "Add ']'"),
+    ("list item too far left", "      - id: shrug", "    - id: shrug", 17, 5, "Indent it like the other items"),
+    ("list item too far right", "      - id: shrug", "        - id: shrug", 17, 9, "Indent it like the other items"),
+    ("key too far right", "    text: She tells", "     text: She tells", 24, 6, "indented 5 spaces"),
+    ("key too far right after a text", "    text: A customer", "     text: A customer", 9, 6, "more than line 8"),
+    ("key too far left", "    text: She tells", "   text: She tells", 24, 4, "indented 3 spaces"),
+    ("no space after dash", "      - id: shrug", "      -id: shrug", 17, 7, "space after '-'"),
+    ("colon in a text", "She leaves angry.", "Result: she leaves.", 20, 25, 'feedback: "Result: she leaves."'),
+    ("markdown emphasis", "She leaves angry.", "*Very* angry.", 20, 19, 'feedback: "*Very* angry."'),
+    ("markdown bold", "She leaves angry.", "**Very** angry.", 20, 19, "cannot start with '*'"),
+    ("undefined alias", "She leaves angry.", "*angry", 20, 19, "'&angry' that is not defined"),
+    ("ampersand", "She leaves angry.", "& then she leaves", 20, 19, "cannot start with '&'"),
+    ("at sign", "She leaves angry.", "@desk she leaves", 20, 19, 'feedback: "@desk she leaves"'),
+    ("backtick", "She leaves angry.", "`code` she leaves", 20, 19, "cannot start with '`'"),
+    ("percent", "She leaves angry.", "%50 angry", 20, 19, "cannot start with '%'"),
+    ("bracket text", "She leaves angry.", "[Draft] she leaves.", 20, 27, 'feedback: "[Draft] she leaves."'),
+    ("brace text", "She leaves angry.", "{name} leaves.", 20, 26, "starts with {"),
+    ("quoted start", "She leaves angry.", "'Fine' she says.", 20, 26, "feedback: \"'Fine' she says.\""),
+    ("double-quoted start", "She leaves angry.", '"Fine" she says.', 20, 26, "feedback: '\"Fine\" she says.'"),
+    ("dash text", "She leaves angry.", "- she leaves.", 20, 19, "cannot start with '- '"),
+    ("question text", "She leaves angry.", "? she asks", 20, 19, "cannot start with '? '"),
+    ("block indicator with text", "She leaves angry.", "> she leaves", 20, 19, "Move the text to the next line"),
+    ("backslash in double quotes", "She leaves angry.", '"See C:\\files\\x"', 20, 34, "'\\\\' for a backslash"),
+    ("colon inside braces", "{title: A quiet loss}", "{title: Result: a loss}", 26, 27, "must be in quotes"),
+    (
+        "duplicate anchor",
+        "{customer: -20}\n        feedback: She",
+        "&c {customer: -20}\n        feedback: &c She",
+        20,
+        19,
+        "line 19",
+    ),
+    ("second document", "  sad:\n", "---\n  sad:\n", 25, 1, "one module"),
+    ("control character", "She leaves angry.", "She leaves\x0c angry.", 20, 29, "U+000C"),
+]
+
+
+@pytest.mark.parametrize(
+    "old, new, line, column, fragment", [c[1:] for c in SYNTAX_SLIPS], ids=[c[0] for c in SYNTAX_SLIPS]
+)
+def test_syntax_slip_is_named_at_its_line(old: str, new: str, line: int, column: int, fragment: str) -> None:
+    finding = only_finding(edit(old, new))
+    assert finding.code == "yaml-syntax"
+    assert (finding.line, finding.column) == (line, column), finding.format()
+    assert fragment in finding.message, finding.message
+    assert not finding.message.startswith("YAML syntax error"), "fell back to PyYAML's own words"
+
+
+def test_latin1_file_is_pointed_at_its_first_foreign_character() -> None:
+    text = edit("She leaves angry.", "She leaves the café.").encode("latin-1")
+    finding = only_finding(text)
+    assert finding.code == "yaml-encoding"
+    assert (finding.line, finding.column) == (20, 37)
+    assert "0xE9" in finding.message and "Save the file as UTF-8" in finding.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_file_is_named(encoding: str) -> None:
+    finding = only_finding(MODULE.encode(encoding))
+    assert finding.code == "yaml-encoding" and "UTF-16" in finding.message
+
+
+def test_utf8_bom_is_accepted() -> None:
+    assert load_module(b"\xef\xbb\xbf" + MODULE.encode(), "typo.yaml").id == "typo"
+
+
+@pytest.mark.parametrize(
+    "text, fragment", [("", "is empty"), ("\n  \n", "is empty"), ("# to do\n", "holds only comments")]
+)
+def test_empty_file_says_how_to_start(text: str, fragment: str) -> None:
+    finding = only_finding(text)
+    assert finding.code == "empty-file" and fragment in finding.message and "'id: ...'" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text, found", [("- id: x\n- title: y\n", "a list"), ("hello\n", "a single text"), ("---\n", "nothing")]
+)
+def test_not_a_mapping_speaks_plainly(text: str, found: str) -> None:
+    finding = only_finding(text)
+    assert finding.code == "not-a-mapping"
+    assert f"found {found}." in finding.message and "NoneType" not in finding.message
+
+
 # --- runaway input: refused with a finding, never a crash ---------------------------------
 
 
@@ -100,3 +192,58 @@ def test_a_runaway_number_is_a_finding(digits: str) -> None:
     # Python refuses int() of more than 4,300 digits with a ValueError.
     finding = only_finding(edit("minutes: 2", f"minutes: {digits}"))
     assert finding.code == "out-of-range" and finding.line == 4 and "typo" in finding.message
+
+
+# --- tags a trainer types by accident -----------------------------------------------------
+
+
+def test_exclamation_mark_in_a_condition_suggests_not() -> None:
+    text = edit("      - id: shrug\n", "      - id: shrug\n        when: !called\n")
+    finding = only_finding(text)
+    assert finding.code == "yaml-tag" and finding.line == 18
+    assert "when: not called" in finding.message
+
+
+def test_exclamation_mark_starting_a_text_suggests_quotes() -> None:
+    finding = only_finding(edit("feedback: She leaves angry.", "feedback: !Important she leaves."))
+    assert finding.code == "yaml-tag" and '"!Important she leaves."' in finding.message
+
+
+# --- schema slips ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, line, fragment",
+    [
+        ("        next: sad", "        next:", 21, "'next' in a choice (nodes > counter > choices > #2) has no value"),
+        ("    ending: {title: A quiet loss}", "    ending:", 26, "Write one after 'ending:'"),
+        ("    choices:\n", "    choices:\n      -\n", 12, "Item #1 of the list (nodes > counter > choices) is empty"),
+    ],
+)
+def test_an_empty_value_says_so(old: str, new: str, line: int, fragment: str) -> None:
+    finding = only_finding(edit(old, new))
+    assert finding.code == "invalid-value" and finding.line == line
+    assert fragment in finding.message and "null" not in finding.message
+
+
+def test_a_mapping_where_a_text_belongs() -> None:
+    finding = only_finding(edit("text: Listen and write down the details", "text: {details}"))
+    assert finding.code == "invalid-value" and "YAML read a mapping here" in finding.message
+
+
+def test_next_with_no_close_match_lists_the_nodes() -> None:
+    finding = only_finding(edit("        next: sad", "        next: elsewhere"))
+    assert finding.code == "unknown-node" and "Nodes: counter, happy, sad." in finding.message
+
+
+def test_condition_error_column_counts_from_inside_quotes() -> None:
+    line = '        when: "customer >> 10"\n'
+    finding = only_finding(edit("      - id: shrug\n", "      - id: shrug\n" + line))
+    assert finding.code == "condition-syntax"
+    assert line[finding.column - 1 :].startswith("> 10"), finding.column
+
+
+def test_source_lines_count_like_yaml() -> None:
+    assert source_lines("a\r\nb\rc\nd\n") == ["a", "b", "c", "d"]
+    # A form feed is not a line break to YAML, though str.splitlines() splits on it.
+    assert source_lines("a\x0cb\n") == ["a\x0cb"]
