@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from .. import playview
 from ..scenario import engine, lint_text
+from ..scenario.yamlsafe import source_lines
 from ..store import modules as stored
 from . import service
 from .database import db
@@ -45,7 +47,7 @@ def modules() -> str:
 
 def _annotated(text: str, findings: list[Any]) -> list[dict[str, Any]]:
     """The uploaded text line by line, each with the findings that point at it."""
-    lines = text.splitlines() or [""]
+    lines = source_lines(text) or [""]
     by_line: dict[int, list[Any]] = {}
     for finding in findings:
         by_line.setdefault(min(max(finding.line, 1), len(lines)), []).append(finding)
@@ -59,12 +61,10 @@ def upload() -> Response | str:
     uploaded = request.files.get("file")
     raw = uploaded.read() if uploaded and uploaded.filename else request.form.get("text", "").encode("utf-8")
     name = (uploaded.filename if uploaded and uploaded.filename else "pasted.yaml") or "pasted.yaml"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        flash("The file is not UTF-8 text.")
-        return render_template("trainer/upload.html", text="", lines=None, errors=1), 400  # type: ignore[return-value]
-    report = lint_text(text, name, service.catalog().roles)
+    # The core reads the bytes so that a file in another encoding gets a finding at the line
+    # of its first foreign character; the page shows what it can of the text meanwhile.
+    text = raw.decode("utf-8", errors="replace")
+    report = lint_text(raw, name, service.catalog().roles)
     errors = [f for f in report.findings if f.severity == "error"]
     if report.module is None or errors:
         return render_template(  # type: ignore[return-value]
@@ -78,6 +78,19 @@ def upload() -> Response | str:
         + (f", {warnings} warning(s)." if warnings else ".")
     )
     return redirect(url_for("trainer.modules"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
+    # The form is read (for its CSRF token) before the trainers-only check has run.
+    if not getattr(current_user, "is_trainer", False):
+        return render_template("error.html", code=413, name=exc.name, description=exc.description), 413
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    flash(
+        f"The upload is larger than this server accepts ({limit / 1024 / 1024:.1f} MiB). "
+        "Split the module into smaller ones, or ask an administrator to raise CXTRAIN_MAX_UPLOAD_BYTES."
+    )
+    return render_template("trainer/upload.html", text="", lines=None, errors=0), 413
 
 
 def _preview_state(module_id: str) -> tuple[Any, engine.AttemptState, list[list[str]]]:

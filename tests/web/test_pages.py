@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login, save_hidden_choice_module
 
@@ -165,6 +166,45 @@ def test_upload_with_errors_is_refused_with_inline_findings(client, trainer):
     html = response.get_data(as_text=True)
     assert "Not published" in html and "nowhere" in html and 'class="finding error"' in html
     assert "broken-one" not in client.get("/trainer/modules").get_data(as_text=True)
+
+
+def _upload_file(client, data: bytes):  # type: ignore[no-untyped-def]
+    import io
+
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    return client.post(
+        "/trainer/upload",
+        data={"csrf_token": csrf_from(page), "file": (io.BytesIO(data), "typo.yaml")},
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize(
+    "data, line, code",
+    [
+        # Was a 400 with "The file is not UTF-8 text." and no line.
+        (BROKEN.replace("text: Hi", "text: Café").encode("latin-1"), 7, "yaml-encoding"),
+        # Were 500s: a RecursionError, and Python's limit on reading huge integers.
+        (b"id: deep\nnodes: " + b"[" * 5000 + b"]" * 5000 + b"\n", 2, "yaml-depth"),
+        (BROKEN.replace("start: a", "minutes: " + "9" * 5000 + "\nstart: a").encode(), 4, "out-of-range"),
+    ],
+    ids=["latin-1", "deep", "huge-number"],
+)
+def test_upload_of_a_broken_file_shows_the_finding_at_its_line(client, trainer, data, line, code):
+    login(client, trainer)
+    response = _upload_file(client, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f"(line {line}, column" in html and f"[{code}]" in html
+
+
+def test_upload_too_large_for_the_server_says_so_on_the_upload_page(app, client, trainer):
+    login(client, trainer)
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = _upload_file(client, b"# padding\n" * 200)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "larger than this server accepts" in html and 'name="file"' in html
 
 
 def test_upload_replace_list_and_preview(app, client, trainer):
