@@ -86,6 +86,19 @@ class Catalog:
         stored.save_version(db, module.id, module.version, text, source=stored.LIBRARY)
         self._parsed[(module.id, module.version)] = module
 
+    def text_of(self, db: Session, module_id: str, version: str) -> str | None:
+        """The exact YAML text of one version: the folder file's, or a stored upload or pin."""
+        lib_module = self.library.modules.get(module_id)
+        if lib_module is not None and lib_module.version == version:
+            return self._texts.get(module_id)
+        row = stored.find_version(db, module_id, version)
+        return row.yaml_text if row is not None else None
+
+    def library_version(self, module_id: str) -> str | None:
+        """The version of the folder file with this id, if there is one (an upload may override it)."""
+        lib_module = self.library.modules.get(module_id)
+        return lib_module.version if lib_module is not None else None
+
     def _parse(self, module_id: str, version: str, text: str) -> Module:
         key = (module_id, version)
         if key not in self._parsed:

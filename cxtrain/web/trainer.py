@@ -55,21 +55,40 @@ def _annotated(text: str, findings: list[Any]) -> list[dict[str, Any]]:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-def upload() -> Response | str:
+def upload() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("trainer/upload.html", text="", lines=None, errors=0)
+        # ?module=ID: edit in the browser, starting from the text new attempts play now.
+        text = ""
+        module_id = request.args.get("module")
+        if module_id:
+            module = service.catalog().get(db(), module_id)
+            text = service.catalog().text_of(db(), module_id, module.version) if module else None  # type: ignore[assignment]
+            if text is None:
+                abort(404)
+        return render_template("trainer/upload.html", text=text, lines=None, errors=0)
     uploaded = request.files.get("file")
     raw = uploaded.read() if uploaded and uploaded.filename else request.form.get("text", "").encode("utf-8")
     name = (uploaded.filename if uploaded and uploaded.filename else "pasted.yaml") or "pasted.yaml"
+    return _publish(raw, name, check_only=request.form.get("action") == "check")
+
+
+def _publish(raw: bytes, name: str, check_only: bool = False) -> Response | tuple[str, int]:
+    """Lint a module's text and publish it as the current upload of its id unless it has errors
+    (or only show the findings, for "Check only")."""
     # The core reads the bytes so that a file in another encoding gets a finding at the line
     # of its first foreign character; the page shows what it can of the text meanwhile.
     text = raw.decode("utf-8", errors="replace")
     report = lint_text(raw, name, service.catalog().roles)
     errors = [f for f in report.findings if f.severity == "error"]
-    if report.module is None or errors:
-        return render_template(  # type: ignore[return-value]
-            "trainer/upload.html", text=text, lines=_annotated(text, report.findings), errors=len(errors)
-        ), 422
+    if report.module is None or errors or check_only:
+        page = render_template(
+            "trainer/upload.html",
+            text=text,
+            lines=_annotated(text, report.findings),
+            errors=len(errors),
+            checked=check_only,
+        )
+        return page, 422 if report.module is None or errors else 200
     module = report.module
     stored.save_version(db(), module.id, module.version, text, stored.UPLOAD, current_user.id)
     warnings = len(report.findings)
@@ -77,7 +96,56 @@ def upload() -> Response | str:
         f"Published '{module.title}' ({module.id}), version {module.version}"
         + (f", {warnings} warning(s)." if warnings else ".")
     )
-    return redirect(url_for("trainer.modules"))
+    return redirect(url_for("trainer.module", module_id=module.id))
+
+
+@bp.get("/modules/<module_id>")
+def module(module_id: str) -> str:
+    catalog = service.catalog()
+    entry = catalog.current(db()).get(module_id)
+    if entry is None:
+        abort(404)
+    current = entry.module.version
+    versions = [
+        {
+            "version": row.version,
+            "published": row.created_at,
+            "by": row.author.email if row.author else "unknown",
+            "current": row.version == current and entry.source == stored.UPLOAD,
+        }
+        for row in stored.history(db(), module_id)
+    ]
+    library_version = catalog.library_version(module_id)
+    if library_version is not None:  # the folder file underneath any uploads
+        versions.append(
+            {
+                "version": library_version,
+                "published": None,
+                "by": "library file",
+                "current": entry.source == stored.LIBRARY,
+            }
+        )
+    return render_template("trainer/module.html", module=entry.module, entry=entry, versions=versions)
+
+
+@bp.get("/modules/<module_id>/versions/<version>.yaml")
+def source(module_id: str, version: str) -> Response:
+    text = service.catalog().text_of(db(), module_id, version)
+    if text is None:
+        abort(404)
+    response = Response(text, mimetype="application/yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{module_id}-{version}.yaml"'
+    return response
+
+
+@bp.post("/modules/<module_id>/versions/<version>/restore")
+def restore(module_id: str, version: str) -> Response | tuple[str, int]:
+    """Make an older version current again: its text is published anew, through the same checks
+    as an upload (the roles it names may have changed since)."""
+    text = service.catalog().text_of(db(), module_id, version)
+    if text is None:
+        abort(404)
+    return _publish(text.encode("utf-8"), f"{module_id}.yaml")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

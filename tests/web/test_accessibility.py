@@ -71,6 +71,8 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
             [
                 "/trainer/modules",
                 "/trainer/upload",
+                f"/trainer/modules/{MODULE}",
+                f"/trainer/upload?module={MODULE}",
                 "/trainer/insight",
                 f"/trainer/insight/{MODULE}",
                 "/team",

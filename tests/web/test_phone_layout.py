@@ -86,6 +86,7 @@ def test_profile_radio_buttons_sit_on_the_line_of_their_words(live_team: LiveSer
             [
                 "/trainer/modules",
                 "/trainer/upload",
+                f"/trainer/modules/{MODULE}",
                 f"/trainer/preview/{MODULE}?restart=1",
                 "/trainer/insight",
                 f"/trainer/insight/{MODULE}",
