@@ -66,12 +66,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from . import api, auth, insight, play, progress, trainer
+    from . import admin, api, auth, insight, play, progress, trainer
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(play.bp)
     app.register_blueprint(progress.bp)
     app.register_blueprint(trainer.bp)
     app.register_blueprint(insight.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     return app

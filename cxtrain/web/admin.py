@@ -1,0 +1,232 @@
+"""Admin pages for accounts: the everyday part of `cxtrain users` in the browser.
+
+List and search accounts, change a person's name, job role, team and account role, reset a
+password, close and reopen an account, add one. Everything goes through
+:mod:`cxtrain.store.accounts` and the ORM, so the rules of the command line hold here too (the
+last open admin stays, a new password ends the person's sessions, team boards follow a move).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from ..store import accounts
+from ..store.models import ROLES, User
+from .database import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+# The column sizes in models.py: PostgreSQL refuses anything longer with an error, not a message.
+MAX_EMAIL, MAX_NAME, MAX_TEAM = 320, 200, 100
+MAX_QUERY = 200
+FIELDS = ("email", "name", "job_role", "team", "role")
+
+Page = Response | str | tuple[str, int]
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    if current_user.role != "admin":
+        abort(403)
+
+
+def _job_roles() -> Mapping[str, Any]:
+    return current_app.extensions["cxtrain.catalog"].roles  # type: ignore[no-any-return]
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+def users() -> str:
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    conditions = []
+    if query:
+        conditions.append(
+            or_(
+                User.email.icontains(query, autoescape=True),
+                User.name.icontains(query, autoescape=True),
+                User.team.icontains(query, autoescape=True),
+            )
+        )
+    session = db()
+    total = int(session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
+    # One page at a time, by the unique index on email: the service may hold 100,000 learners.
+    rows = session.scalars(
+        select(User).where(*conditions).order_by(User.email).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/users.html", users=rows, q=query, page=page, pages=pages, total=total, job_roles=_job_roles()
+    )
+
+
+def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The submitted fields, stripped, and a message per field that cannot be saved as it is."""
+    values = {name: request.form.get(name, "").strip() for name in FIELDS}
+    errors: dict[str, str] = {}
+    if user is None:
+        email = accounts.normalise_email(values["email"])
+        values["email"] = email
+        local, at, domain = email.partition("@")
+        if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
+            errors["email"] = f"'{email}' is not an email address; it looks like name@example.org."
+        elif len(email) > MAX_EMAIL:
+            errors["email"] = f"An email address has at most {MAX_EMAIL} characters."
+    if len(values["name"]) > MAX_NAME:
+        errors["name"] = f"A name has at most {MAX_NAME} characters."
+    job_role = values["job_role"]
+    # A job role taken out of roles.yaml since it was given stays allowed on its own account, so
+    # that saving another change does not fail on it.
+    if job_role and job_role not in _job_roles() and not (user is not None and job_role == user.job_role):
+        errors["job_role"] = f"Unknown job role '{job_role}'; choose one from the list."
+    if len(values["team"]) > MAX_TEAM:
+        errors["team"] = f"A team name has at most {MAX_TEAM} characters."
+    elif values["team"] and user is not None and not user.active and values["team"] != (user.team or ""):
+        # A closed account is off the team boards; putting it in a team would count it there again.
+        errors["team"] = "A closed account is in no team; reopen it to put it in one."
+    if values["role"] not in ROLES:
+        errors["role"] = f"Unknown account role '{values['role']}'; choose learner, trainer or admin."
+    return values, errors
+
+
+def _edit_page(user: User, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> str:
+    if values is None:
+        values = {"name": user.name, "job_role": user.job_role or "", "team": user.team or "", "role": user.role}
+    return render_template(
+        "admin/user.html", user=user, values=values, errors=errors or {}, job_roles=_job_roles(), account_roles=ROLES
+    )
+
+
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
+def user(user_id: int) -> Page:
+    person = _user_or_404(user_id)
+    if request.method == "GET":
+        return _edit_page(person)
+    session = db()
+    values, errors = _read_form(person)
+    if not errors:
+        try:
+            accounts.check_role_change(session, person, values["role"])
+        except accounts.AccountError as exc:
+            errors["role"] = str(exc)
+    if errors:
+        return _edit_page(person, values, errors), 422
+    person.name = values["name"]
+    person.job_role = values["job_role"] or None
+    person.team = values["team"] or None  # through the ORM: the team aggregates follow its events
+    person.role = values["role"]
+    session.commit()
+    flash(f"Saved {person.email}.")
+    if person.id == current_user.id and person.role != "admin":
+        return redirect(url_for("play.modules"))  # no admin pages for them any more
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+def _one_time_password(person: User, password: str, created: bool) -> Response:
+    """The page that shows a generated password, once: it is never put in a URL or the session
+    cookie, and browsers and proxies are told not to keep the response."""
+    page = render_template("admin/password.html", user=person, password=password, created=created)
+    response = Response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@bp.post("/users/<id:user_id>/password")
+def password(user_id: int) -> Response:
+    person = _user_or_404(user_id)
+    new = _new_password()
+    accounts.set_password(person, new)  # the session mark changes: every session of theirs ends
+    db().commit()
+    if person.id == current_user.id:
+        login_user(person)  # an admin resetting their own password stays logged in here
+    return _one_time_password(person, new, created=False)
+
+
+@bp.post("/users/<id:user_id>/close")
+def close(user_id: int) -> Page:
+    person = _user_or_404(user_id)
+    if person.id == current_user.id:
+        return _edit_page(person, errors={"account": "You cannot close your own account; ask another admin."}), 422
+    if not person.active:
+        flash(f"{person.email} was already closed.")
+        return redirect(url_for("admin.user", user_id=person.id))
+    try:
+        accounts.close_account(db(), person)
+    except accounts.AccountError as exc:
+        return _edit_page(person, errors={"account": str(exc)}), 422
+    db().commit()
+    flash(f"Closed {person.email}: they can no longer log in, and their sessions and API tokens have stopped.")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<id:user_id>/reopen")
+def reopen(user_id: int) -> Page:
+    person = _user_or_404(user_id)
+    team = request.form.get("team", "").strip()
+    if len(team) > MAX_TEAM:
+        return _edit_page(person, errors={"account": f"A team name has at most {MAX_TEAM} characters."}), 422
+    if person.active:
+        flash(f"{person.email} was already open.")
+        return redirect(url_for("admin.user", user_id=person.id))
+    accounts.reopen_account(db(), person, team or None)
+    db().commit()
+    flash(f"Reopened {person.email}" + (f", in team {person.team}." if person.team else "."))
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user() -> Page:
+    if request.method == "GET":
+        values = {"email": "", "name": "", "job_role": "", "team": "", "role": "learner"}
+        return _new_page(values, {})
+    values, errors = _read_form(None)
+    if errors:
+        return _new_page(values, errors), 422
+    session = db()
+    password = _new_password()
+    try:
+        person = accounts.create_user(
+            session,
+            values["email"],
+            password,
+            values["role"],
+            values["job_role"] or None,
+            values["team"] or None,
+            values["name"],
+        )
+        session.commit()
+    except accounts.AccountError as exc:
+        session.rollback()
+        return _new_page(values, {"email": str(exc)}), 422
+    except IntegrityError:  # the same address added at the same moment in another tab
+        session.rollback()
+        return _new_page(values, {"email": f"There is already an account for {values['email']}."}), 422
+    return _one_time_password(person, password, created=True)
+
+
+def _new_page(values: Mapping[str, str], errors: Mapping[str, str]) -> str:
+    return render_template("admin/new.html", values=values, errors=errors, job_roles=_job_roles(), account_roles=ROLES)
