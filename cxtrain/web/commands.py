@@ -87,6 +87,21 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _accounts_app() -> Flask:
+    """The app, with the database migrated: account commands are often the first thing run after
+    an upgrade, and the users table may have gained a column."""
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    return app
+
+
+def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
+    user = accounts.find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
 @users.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True, help="Account role.")
@@ -95,8 +110,7 @@ def _read_password() -> str:
 @click.option("--name", default="", help="Display name.")
 def users_add(email: str, role: str, job_role: str | None, team: str | None, name: str) -> None:
     """Create an account; the password is read from standard input when it is not a terminal."""
-    app = _app()
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = _accounts_app()
     roles = app.extensions["cxtrain.catalog"].roles
     if job_role and roles and job_role not in roles:
         raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
@@ -112,7 +126,7 @@ def users_add(email: str, role: str, job_role: str | None, team: str | None, nam
 @users.command("list")
 def users_list() -> None:
     """List accounts."""
-    app = _app()
+    app = _accounts_app()
     with _session(app) as db:
         for user in db.scalars(select(User).order_by(User.email)):
             state = "" if user.active else "\tclosed"
@@ -124,7 +138,7 @@ def users_list() -> None:
 @click.argument("role", type=click.Choice(ROLES))
 def users_set_role(email: str, role: str) -> None:
     """Change an account's role (learner, trainer or admin)."""
-    app = _app()
+    app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
         try:
@@ -143,8 +157,7 @@ def users_close(email: str) -> None:
 
     They can no longer log in, their sessions and API tokens stop working, they leave their team
     and the boards. Their attempts, XP and badges are kept (and still count in insight)."""
-    app = _app()
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
         if not user.active:
@@ -163,20 +176,12 @@ def users_close(email: str) -> None:
 @click.option("--team", help="The team they join again (closing took them out of theirs).")
 def users_reopen(email: str, team: str | None) -> None:
     """Reopen a closed account: the person can log in again with their old password."""
-    app = _app()
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
         accounts.reopen_account(db, user, team)
         db.commit()
         click.echo(f"Reopened {user.email}" + (f", in team {user.team}." if user.team else "."))
-
-
-def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
-    user = accounts.find_user(db, email)
-    if user is None:
-        raise click.ClickException(f"No account for {email}.")
-    return user
 
 
 @users.command("set-password")
@@ -186,7 +191,7 @@ def users_set_password(email: str) -> None:
 
     Every session of the account ends at once (a forgotten password, or one somebody else knows);
     its API tokens are left alone: revoke them with `cxtrain tokens revoke`."""
-    app = _app()
+    app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
         try:
@@ -206,7 +211,7 @@ def users_edit(email: str, name: str | None, job_role: str | None, team: str | N
     """Change a person's name, job role or team (a promotion, a move to another team)."""
     if name is None and job_role is None and team is None:
         raise click.UsageError("Say what to change: --name, --job-role or --team.")
-    app = _app()
+    app = _accounts_app()
     roles = app.extensions["cxtrain.catalog"].roles
     if job_role and roles and job_role not in roles:
         raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
@@ -233,8 +238,7 @@ def users_import(csv_file: str, dry_run: bool) -> None:
     team. Roles and passwords of existing accounts are never changed. One bad row changes nothing."""
     from ..store import roster
 
-    app = _app()
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = _accounts_app()
     data = Path(csv_file).read_bytes()  # a staff list: small enough to read whole
     try:
         # utf-8-sig: spreadsheet programs often start their CSV exports with a byte-order mark.
