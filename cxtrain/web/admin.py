@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -145,8 +145,7 @@ def user(user_id: int) -> Page:
 def _one_time_password(person: User, password: str, created: bool) -> Response:
     """The page that shows a generated password, once: it is never put in a URL or the session
     cookie, and browsers and proxies are told not to keep the response."""
-    page = render_template("admin/password.html", user=person, password=password, created=created)
-    response = Response(page)
+    response = make_response(render_template("admin/password.html", user=person, password=password, created=created))
     response.headers["Cache-Control"] = "no-store"
     return response
 
