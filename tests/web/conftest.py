@@ -47,13 +47,15 @@ def live_learner(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
 
 @pytest.fixture
 def live_team(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real `cxtrain serve` with a team "Eastgate" (a frontline learner and its team manager) and a trainer."""
+    """A real `cxtrain serve` with a team "Eastgate" (a frontline learner and its team manager), a trainer
+    and an admin; the accounts get ids 1 to 4 in that order."""
     live = LiveServer(tmp_path / "instance", str(FIXTURES))
     assert live.cli("db", "upgrade").returncode == 0
     for email, options in (
         ("learner@example.org", ["--job-role", "frontline-associate", "--team", "Eastgate"]),
         ("manager@example.org", ["--job-role", "team-manager", "--team", "Eastgate", "--name", "Morgan Manager"]),
         ("trainer@example.org", ["--role", "trainer"]),
+        ("admin@example.org", ["--role", "admin", "--name", "Ada Admin"]),
     ):
         added = live.cli("users", "add", email, *options, stdin=PASSWORD + "\n")
         assert added.returncode == 0, added.stderr

@@ -16,6 +16,8 @@ from webhelpers import MODULE, PASSWORD, browser_log_in_and_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# In the live_team fixture account 1 is the learner and 4 the admin (their own page has no Close).
+ADMIN_PAGES = ["/admin/users", "/admin/users?q=eastgate", "/admin/users/new", "/admin/users/1", "/admin/users/4"]
 
 
 def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -79,6 +81,7 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
                 "/team?team=Eastgate",
             ],
         ),
+        ("admin@example.org", ADMIN_PAGES),
     ):
         page.context.clear_cookies()
         page.goto(live_team.url + "/login")
@@ -90,6 +93,22 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
             response = page.goto(live_team.url + path)
             assert response is not None and response.ok, path
             found[f"{email} {path}"] = violations(page)
+
+    # The admin's forms as they answer: a refusal (422), the one-time password, a closed account.
+    page.goto(live_team.url + "/admin/users/new")
+    page.fill("#email", "learner@example.org")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".field-error")
+    found["admin: add refused"] = violations(page)
+    page.fill("#email", "newcomer@example.org")
+    page.select_option("#job_role", "team-manager")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".one-time")
+    found["admin: password shown once"] = violations(page)
+    page.goto(live_team.url + "/admin/users/1")
+    page.click("form[action$='/close'] button")
+    page.wait_for_selector("#reopen-team")
+    found["admin: closed account"] = violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 

@@ -94,6 +94,7 @@ def test_profile_radio_buttons_sit_on_the_line_of_their_words(live_team: LiveSer
                 "/team?team=Eastgate",
             ],
         ),
+        ("admin@example.org", ["/admin/users", "/admin/users?q=eastgate", "/admin/users/new", "/admin/users/1"]),
     ],
 )
 def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
@@ -112,6 +113,18 @@ def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
         page.goto(live_team.url + "/team?team=Eastgate")
         picker = page.locator(".team-picker input").bounding_box()
         assert picker is not None and picker["height"] >= 36  # the team field is as easy to hit as the others
+    if email.startswith("admin"):
+        page.goto(live_team.url + "/admin/users")
+        small = {b["text"]: b["height"] for b in _boxes(page, ".accounts td a, main button") if b["height"] < TAP}
+        page.goto(live_team.url + "/admin/users/1")
+        small.update(
+            {
+                b["text"]: b["height"]
+                for b in _boxes(page, "main input:not([type=hidden]), main select, main button")
+                if b["height"] < TAP
+            }
+        )
+        assert small == {}  # every account link and field is a 44 px target
 
 
 HEADER_MAX = 100  # px at 375: brand, the Menu button and the level bar (the wrapped nav made it 163-191)
