@@ -206,12 +206,12 @@ def new_user() -> Page:
     if errors:
         return _new_page(values, errors), 422
     session = db()
-    password = _new_password()
+    generated = _new_password()
     try:
         person = accounts.create_user(
             session,
             values["email"],
-            password,
+            generated,
             values["role"],
             values["job_role"] or None,
             values["team"] or None,
@@ -224,7 +224,7 @@ def new_user() -> Page:
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
         return _new_page(values, {"email": f"There is already an account for {values['email']}."}), 422
-    return _one_time_password(person, password, created=True)
+    return _one_time_password(person, generated, created=True)
 
 
 def _new_page(values: Mapping[str, str], errors: Mapping[str, str]) -> str:
