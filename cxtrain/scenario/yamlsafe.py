@@ -88,6 +88,23 @@ _YAML12_BOOLS = {"true", "false"}
 _QUOTES = ("'", '"')
 
 
+@dataclass(frozen=True, slots=True)
+class TrailingComment:
+    """A comment written on the same line as the end of a plain (unquoted) text.
+
+    YAML drops it silently; lint decides whether it was meant as more of the text.
+    """
+
+    line: int
+    column: int
+    kept: str
+    """The text as YAML read it, up to the comment."""
+    gap: str
+    """The blanks between the end of the text and the '#'."""
+    text: str
+    """The comment from its '#' to the end of the line, trailing blanks removed."""
+
+
 @dataclass(slots=True)
 class SourceMap:
     """Line and column (both 1-based) of every value and every mapping key in a file."""
@@ -98,6 +115,8 @@ class SourceMap:
     values: dict[Path, Any] = field(default_factory=dict)
     keys: dict[Path, Any] = field(default_factory=dict)
     quoted: set[Path] = field(default_factory=set)
+    comments: dict[Path, TrailingComment] = field(default_factory=dict)
+    """Comments that follow a plain text value on its last line, by the value's path."""
 
     def at(self, path: Path) -> tuple[int, int]:
         """Where the value at ``path`` starts, or the nearest enclosing value."""
@@ -126,9 +145,14 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+# Blanks and a '#' right after a plain scalar: YAML ends the text there and reads a comment.
+_COMMENT_AFTER = re.compile(r"([ \t]+)(#.*?)[ \t]*$")
+
+
 class _Builder:
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, lines: list[str] | None = None) -> None:
         self.source = source
+        self.lines = lines
         self.findings: list[Finding] = []
         self.seen: set[int] = set()
         self.active: set[int] = set()
@@ -230,6 +254,9 @@ class _Builder:
     def scalar(self, node: yaml.Node, path: Path) -> Any:
         tag = node.tag
         if tag == _STR:
+            # The C composer marks a plain scalar with '', the Python one with None.
+            if not node.style and self.lines is not None:
+                self.note_comment(node, path, self.lines)
             return node.value
         if tag == _INT and len(node.value) > MAX_NUMBER_CHARS:
             self.error(
@@ -251,6 +278,15 @@ class _Builder:
         if node.tag == f"{_TAG}bool" and node.value.lower() not in _YAML12_BOOLS:
             return node.value
         return self.scalars.construct_object(node)
+
+    def note_comment(self, node: yaml.Node, path: Path, lines: list[str]) -> None:
+        end = node.end_mark
+        if end.line >= len(lines):
+            return
+        found = _COMMENT_AFTER.match(lines[end.line], end.column)
+        if found is not None:
+            column = end.column + len(found[1]) + 1
+            self.source.comments[path] = TrailingComment(end.line + 1, column, node.value, found[1], found[2])
 
 
 class _Abort(Exception):
@@ -363,7 +399,10 @@ def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
                 )
             ]
         )
-    builder = _Builder(source)
+    # Most files have no comment at all; only those with a '#' need their lines to find one.
+    # PyYAML does not count a byte-order mark in its columns, so neither may we.
+    lines = source_lines(text.removeprefix("\ufeff")) if "#" in text else None
+    builder = _Builder(source, lines)
     try:
         data = builder.build(root, ())
     except _Abort:
@@ -414,9 +453,13 @@ def _quoted(line: str) -> str | None:
     value = match["value"]
     if len(value) > 50:
         value = value[:45].rstrip() + " …"
+    return f"{match['key'].strip()}: {quote_text(value)}"
+
+
+def quote_text(value: str) -> str:
+    """``value`` as a quoted YAML text, the way a trainer would type it in a fix."""
     # Single quotes spare the trainer escaping a '"'; in double quotes only '\\' needs escaping.
-    value = "'" + value.replace("'", "''") + "'" if '"' in value else '"' + value.replace("\\", "\\\\") + '"'
-    return f"{match['key'].strip()}: {value}"
+    return "'" + value.replace("'", "''") + "'" if '"' in value else '"' + value.replace("\\", "\\\\") + '"'
 
 
 def _quote_it(line: str) -> str:
