@@ -374,6 +374,7 @@ def test_the_menu_marks_the_page_and_its_section(client, trainer):
     assert current(f"/modules/{MODULE}") == {"Modules": "true"}
     assert current("/trainer/modules") == {"Trainer": "page"}
     assert current("/trainer/upload") == {"Trainer": "true"}
+    assert current(f"/trainer/modules/{MODULE}") == {"Trainer": "true"}
     assert current(f"/trainer/preview/{MODULE}") == {"Trainer": "true"}
     assert current("/trainer/insight") == {"Insight": "page"}
     assert current(f"/trainer/insight/{MODULE}") == {"Insight": "true"}
