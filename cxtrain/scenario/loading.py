@@ -14,7 +14,7 @@ from .model import Module
 from .references import check_references
 from .schema import MESSAGE_CODES, ModuleSchema
 from .suggest import did_you_mean, one_of
-from .yamlsafe import MAX_BYTES, Path, SourceMap, load_yaml
+from .yamlsafe import MAX_BYTES, Path, SourceMap, load_yaml, quote_text
 
 _WHAT = {
     "ModuleSchema": "the module",
@@ -176,6 +176,7 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
         else:
             text = (
                 f"'{name}' in {what}{_describe(path[:-1])} has no value. Write one after '{name}:', or remove the key."
+                + _comment_ate_value(source, path, str(name))
             )
         return Finding(source.path, line, col, "error", "invalid-value", text)
     if message in MESSAGE_CODES:
@@ -194,6 +195,20 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
         "error",
         code,
         f"Invalid {label} in {what}{_describe(path[:-1])}: {message}{hint}",
+    )
+
+
+def _comment_ate_value(source: SourceMap, path: Path, name: str) -> str:
+    """When the value is missing because it starts with '#' (``text: #1 priority``), say so: YAML
+    read the whole value as a comment, which no trainer expects."""
+    line, _ = source.key_at(path)
+    _, colon, rest = source.line(line).partition(f"{name}:")
+    rest = rest.strip()
+    if not colon or not rest.startswith("#"):
+        return ""
+    return (
+        f" It looks empty because YAML reads everything after '#' as a comment; "
+        f"if '{rest}' is the text, put it in quotes: {name}: {quote_text(rest)}"
     )
 
 

@@ -117,6 +117,13 @@ class SourceMap:
     quoted: set[Path] = field(default_factory=set)
     comments: dict[Path, TrailingComment] = field(default_factory=dict)
     """Comments that follow a plain text value on its last line, by the value's path."""
+    text: str = ""
+    """The file itself, for messages that quote a line back to the trainer."""
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the file, or "" past its end."""
+        lines = source_lines(self.text)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def at(self, path: Path) -> tuple[int, int]:
         """Where the value at ``path`` starts, or the nearest enclosing value."""
@@ -324,6 +331,7 @@ def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTE
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ScenarioError([_encoding_finding(text, exc, path)]) from None
+    source.text = text
     with paused_gc():
         return _build(text, path, source)
 

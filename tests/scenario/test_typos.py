@@ -247,3 +247,14 @@ def test_source_lines_count_like_yaml() -> None:
     assert source_lines("a\r\nb\rc\nd\n") == ["a", "b", "c", "d"]
     # A form feed is not a line break to YAML, though str.splitlines() splits on it.
     assert source_lines("a\x0cb\n") == ["a\x0cb"]
+
+
+def test_a_value_that_starts_with_a_hash_is_explained_not_just_missing() -> None:
+    # YAML reads "#1 priority..." as a comment, so the key looks empty; the trainer typed a text.
+    finding = only_finding(edit("    text: A customer says", "    text: #1 priority: a customer says"))
+    assert finding.code == "invalid-value" and finding.line == 9
+    assert "reads everything after '#' as a comment" in finding.message
+    assert 'put it in quotes: text: "#1 priority: a customer says her parcel never arrived."' in finding.message
+    # A key that is empty for another reason gets no word about comments.
+    plain = only_finding(edit("        next: sad", "        next:"))
+    assert "comment" not in plain.message
