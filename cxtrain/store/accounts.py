@@ -101,10 +101,14 @@ def reopen_account(db: Session, user: User, team: str | None = None) -> None:
 
 
 def _other_admins(db: Session, user: User) -> int:
-    query = (
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != user.id)
-    )
-    return int(db.scalar(query) or 0)
+    """Open admins other than ``user``, counted with every open admin's row locked until commit.
+
+    Two admins demoting or closing each other at the same moment then take turns: the second
+    waits for the first to commit, and PostgreSQL re-reads the rows it waited for, so it sees one
+    admin fewer and refuses. Locking in id order keeps the two from deadlocking. (SQLite has one
+    writer at a time; there the second write fails rather than break the rule.)"""
+    admins = select(User.id).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
+    return sum(1 for admin_id in db.scalars(admins.with_for_update()) if admin_id != user.id)
 
 
 def check_role_change(db: Session, user: User, role: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from webhelpers import PASSWORD, csrf_from, login
 
@@ -223,3 +224,51 @@ def test_the_last_admin_cannot_be_closed_or_demoted(app, runner):
     add_user(app, "deputy@example.org", role="admin")
     assert runner.invoke(main, ["users", "set-role", "boss@example.org", "trainer"]).exit_code == 0
     assert runner.invoke(main, ["users", "close", "deputy@example.org"]).exit_code == 1
+
+
+@pytest.mark.postgres
+def test_two_admins_demoting_each_other_at_once_leave_one_admin_on_postgres(app_config, postgres_url):
+    """The last-admin rule holds under a race: the second demotion waits for the first and refuses."""
+    import threading
+
+    from cxtrain.store import accounts, migrate
+    from cxtrain.web import create_app
+
+    migrate.upgrade(postgres_url)
+    pg_app = create_app({**app_config, "DATABASE_URL": postgres_url})
+    make_session = pg_app.extensions["cxtrain.sessionmaker"]
+    with make_session() as db:
+        for email in ("ann@example.org", "ben@example.org"):
+            accounts.create_user(db, email, PASSWORD, role="admin")
+        db.commit()
+
+    def demote(db, email: str) -> None:  # type: ignore[no-untyped-def]
+        user = accounts.find_user(db, email)
+        accounts.check_role_change(db, user, "trainer")
+        user.role = "trainer"
+
+    first = make_session()
+    demote(first, "ann@example.org")  # checked and changed, not yet committed: ann's side holds the locks
+    outcome: list[str] = []
+
+    def second() -> None:
+        with make_session() as db:
+            try:
+                demote(db, "ben@example.org")
+                db.commit()
+                outcome.append("demoted")
+            except accounts.AccountError as exc:
+                outcome.append(str(exc))
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    racer.join(timeout=1.0)
+    assert racer.is_alive() and outcome == []  # waiting for the first transaction's locks
+    first.commit()
+    first.close()
+    racer.join(timeout=10)
+    assert outcome == ["ben@example.org is the only admin; make someone else admin first."]
+    with make_session() as db:
+        roles = dict(db.execute(select(User.email, User.role)).all())
+    assert roles == {"ann@example.org": "trainer", "ben@example.org": "admin"}
+    pg_app.extensions["cxtrain.engine"].dispose()
