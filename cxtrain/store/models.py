@@ -26,6 +26,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_team", "team", "id"),)  # a team's members (migration 0003)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -100,7 +101,12 @@ class ModuleVersion(Base):
 
 class Attempt(Base):
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_module", "user_id", "module_id"),)
+    __table_args__ = (
+        Index("ix_attempts_user_module", "user_id", "module_id"),
+        # Insight (migration 0004): a module's live counts, and the rollup's scan by finish time.
+        Index("ix_attempts_module_finished", "module_id", "finished_at", "module_version"),
+        Index("ix_attempts_finished_at", "finished_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
