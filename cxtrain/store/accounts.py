@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ..scenario.suggest import did_you_mean, one_of
 from .models import ROLES, ApiToken, User
+
+# The column sizes in models.py: PostgreSQL refuses a longer value with an error, not a message,
+# so every way in (the CLI, a CSV import, the admin page) checks them first, here.
+MAX_EMAIL, MAX_NAME, MAX_TEAM = 320, 200, 100
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps login time the same either way,
@@ -40,6 +46,34 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_problem(email: str) -> str | None:
+    """Why ``email`` (already normalised) cannot be an account's address, or None."""
+    local, at, domain = email.partition("@")
+    if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
+        return f"'{email}' is not an email address; it looks like name@example.org."
+    if len(email) > MAX_EMAIL:
+        return f"An email address has at most {MAX_EMAIL} characters."
+    return None
+
+
+def length_problems(name: str = "", team: str = "") -> dict[str, str]:
+    """A message per profile field that is longer than its column."""
+    problems = {}
+    if len(name) > MAX_NAME:
+        problems["name"] = f"A name has at most {MAX_NAME} characters."
+    if len(team) > MAX_TEAM:
+        problems["team"] = f"A team name has at most {MAX_TEAM} characters."
+    return problems
+
+
+def job_role_problem(job_role: str, known: Collection[str]) -> str | None:
+    """Why ``job_role`` is not one of the library's job roles, with the closest one; None if it is
+    (or is empty, or there is no library to check against)."""
+    if not job_role or not known or job_role in known:
+        return None
+    return f"Unknown job role '{job_role}'.{did_you_mean(job_role, known)} The job roles are: {one_of(known, 20)}."
+
+
 def find_user(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -59,8 +93,9 @@ def create_user(
     name: str = "",
 ) -> User:
     email = normalise_email(email)
-    if "@" not in email:
-        raise AccountError(f"'{email}' does not look like an email address.")
+    problem = email_problem(email) or next(iter(length_problems(name, team or "").values()), None)
+    if problem:
+        raise AccountError(problem)
     if role not in ROLES:
         raise AccountError(f"Unknown account role '{role}'; use one of {', '.join(ROLES)}.")
     if find_user(db, email):

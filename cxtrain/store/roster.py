@@ -14,7 +14,6 @@ a file with one bad row changes nothing, and the message names its line.
 from __future__ import annotations
 
 import csv
-import difflib
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +21,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .accounts import MIN_PASSWORD, AccountError, create_user, normalise_email
+from ..scenario.suggest import did_you_mean
+from .accounts import (
+    MIN_PASSWORD,
+    AccountError,
+    create_user,
+    email_problem,
+    job_role_problem,
+    length_problems,
+    normalise_email,
+)
 from .models import ROLES, User
 
 COLUMNS = ("email", "name", "job_role", "team", "role", "password")
@@ -89,23 +97,21 @@ def _header_problems(header: list[str]) -> list[str]:
     problems = []
     for name in header:
         if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f"; the columns are {', '.join(COLUMNS)}"
-            problems.append(f"line 1: unknown column '{name}'{hint}")
+            problems.append(
+                f"line 1: unknown column '{name}'.{did_you_mean(name, COLUMNS)} The columns are {', '.join(COLUMNS)}."
+            )
     if "email" not in header:
         problems.append("line 1: there is no 'email' column; every person needs one")
     return problems
 
 
 def _row_problems(values: dict[str, str], job_roles: Collection[str]) -> list[str]:
-    problems = []
-    if "@" not in values.get("email", ""):
-        problems.append(f"'{values.get('email', '')}' is not an email address")
-    job_role = values.get("job_role", "")
-    if job_role and job_roles and job_role not in job_roles:
-        close = difflib.get_close_matches(job_role, list(job_roles), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "see `cxtrain library` for the job roles"
-        problems.append(f"unknown job role '{job_role}'; {hint}")
+    checks = [
+        email_problem(normalise_email(values.get("email", ""))),
+        *length_problems(values.get("name", ""), values.get("team", "")).values(),
+        job_role_problem(values.get("job_role", ""), job_roles),
+    ]
+    problems = [problem for problem in checks if problem]
     role = values.get("role", "")
     if role and role not in ROLES:
         problems.append(f"unknown account role '{role}'; use one of {', '.join(ROLES)}")

@@ -25,8 +25,6 @@ from .database import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-# The column sizes in models.py: PostgreSQL refuses anything longer with an error, not a message.
-MAX_EMAIL, MAX_NAME, MAX_TEAM = 320, 200, 100
 MAX_QUERY = 200
 FIELDS = ("email", "name", "job_role", "team", "role")
 
@@ -85,23 +83,24 @@ def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
     values = {name: request.form.get(name, "").strip() for name in FIELDS}
     errors: dict[str, str] = {}
     if user is None:
-        email = accounts.normalise_email(values["email"])
-        values["email"] = email
-        local, at, domain = email.partition("@")
-        if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
-            errors["email"] = f"'{email}' is not an email address; it looks like name@example.org."
-        elif len(email) > MAX_EMAIL:
-            errors["email"] = f"An email address has at most {MAX_EMAIL} characters."
-    if len(values["name"]) > MAX_NAME:
-        errors["name"] = f"A name has at most {MAX_NAME} characters."
+        values["email"] = accounts.normalise_email(values["email"])
+        problem = accounts.email_problem(values["email"])
+        if problem:
+            errors["email"] = problem
+    errors.update(accounts.length_problems(values["name"], values["team"]))
     job_role = values["job_role"]
     # A job role taken out of roles.yaml since it was given stays allowed on its own account, so
     # that saving another change does not fail on it.
-    if job_role and job_role not in _job_roles() and not (user is not None and job_role == user.job_role):
-        errors["job_role"] = f"Unknown job role '{job_role}'; choose one from the list."
-    if len(values["team"]) > MAX_TEAM:
-        errors["team"] = f"A team name has at most {MAX_TEAM} characters."
-    elif values["team"] and user is not None and not user.active and values["team"] != (user.team or ""):
+    problem = accounts.job_role_problem(job_role, _job_roles())
+    if problem and not (user is not None and job_role == user.job_role):
+        errors["job_role"] = problem
+    if (
+        "team" not in errors
+        and values["team"]
+        and user is not None
+        and not user.active
+        and values["team"] != (user.team or "")
+    ):
         # A closed account is off the team boards; putting it in a team would count it there again.
         errors["team"] = "A closed account is in no team; reopen it to put it in one."
     if values["role"] not in ROLES:
@@ -186,8 +185,9 @@ def close(user_id: int) -> Page:
 def reopen(user_id: int) -> Page:
     person = _user_or_404(user_id)
     team = request.form.get("team", "").strip()
-    if len(team) > MAX_TEAM:
-        return _edit_page(person, errors={"account": f"A team name has at most {MAX_TEAM} characters."}), 422
+    too_long = accounts.length_problems(team=team)
+    if too_long:
+        return _edit_page(person, errors={"account": too_long["team"]}), 422
     if person.active:
         flash(f"{person.email} was already open.")
         return redirect(url_for("admin.user", user_id=person.id))

@@ -95,6 +95,15 @@ def _accounts_app() -> Flask:
     return app
 
 
+def _check_profile(app: Flask, name: str | None, job_role: str | None, team: str | None) -> None:
+    """The same checks as an import or the admin page, before anything is written."""
+    problem = accounts.job_role_problem(job_role or "", app.extensions["cxtrain.catalog"].roles)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--job-role")
+    for option, message in accounts.length_problems(name or "", team or "").items():
+        raise click.BadParameter(message, param_hint=f"--{option}")
+
+
 def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
     user = accounts.find_user(db, email)
     if user is None:
@@ -111,9 +120,7 @@ def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
 def users_add(email: str, role: str, job_role: str | None, team: str | None, name: str) -> None:
     """Create an account; the password is read from standard input when it is not a terminal."""
     app = _accounts_app()
-    roles = app.extensions["cxtrain.catalog"].roles
-    if job_role and roles and job_role not in roles:
-        raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
+    _check_profile(app, name, job_role, team)
     with _session(app) as db:
         try:
             user = accounts.create_user(db, email, _read_password(), role, job_role, team, name)
@@ -212,9 +219,7 @@ def users_edit(email: str, name: str | None, job_role: str | None, team: str | N
     if name is None and job_role is None and team is None:
         raise click.UsageError("Say what to change: --name, --job-role or --team.")
     app = _accounts_app()
-    roles = app.extensions["cxtrain.catalog"].roles
-    if job_role and roles and job_role not in roles:
-        raise click.BadParameter(f"unknown job role; use one of: {', '.join(roles)}", param_hint="--job-role")
+    _check_profile(app, name, job_role, team)
     with _session(app) as db:
         user = _existing_user(db, email)
         if name is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from webhelpers import PASSWORD, csrf_from, login
+from webhelpers import PASSWORD, change_password, login
 
 from cxtrain.cli import main
 from cxtrain.store.models import TeamStats, User
@@ -83,12 +83,19 @@ def test_a_file_with_mistakes_changes_nothing_and_names_every_line(app, runner, 
     assert "nothing was imported" in result.output
     assert "line 3: 'not-an-email' is not an email address" in result.output
     assert "line 4: ok@example.org is already on line 2" in result.output
-    assert "line 5: unknown job role 'frontline-asociate'; did you mean 'frontline-associate'?" in result.output
+    assert "line 5: Unknown job role 'frontline-asociate'. Did you mean 'frontline-associate'?" in result.output
     assert "line 5: unknown account role 'boss'" in result.output
     assert _users(app) == {}
 
+    # Longer than the columns: PostgreSQL would refuse the row with an error, so the import says so first.
+    long = _import(runner, tmp_path, f"email,name,team\nlong@example.org,{'N' * 201},{'T' * 101}\n")
+    assert long.exit_code == 1
+    assert "line 2: A name has at most 200 characters." in long.output
+    assert "line 2: A team name has at most 100 characters." in long.output
+    assert _users(app) == {}
+
     header = _import(runner, tmp_path, "mail,nmae\nx@example.org,X\n")
-    assert "unknown column 'nmae' (did you mean 'name'?)" in header.output
+    assert "unknown column 'nmae'. Did you mean 'name'?" in header.output
     assert "there is no 'email' column" in header.output
 
     latin1 = _import(runner, tmp_path, "email,name\nok@example.org,Ok\nj@example.org,Jos\xe9\n".encode("latin-1"))
@@ -114,7 +121,9 @@ def test_edit_moves_a_person_to_another_team_and_role(app, runner, learner):
         assert db.scalar(select(func.coalesce(func.sum(TeamStats.members), 0))) == 0
 
     typo = runner.invoke(main, ["users", "edit", learner, "--job-role", "ceo-typo"])
-    assert typo.exit_code == 2 and "unknown job role" in typo.output
+    assert typo.exit_code == 2 and "Unknown job role 'ceo-typo'" in typo.output
+    too_long = runner.invoke(main, ["users", "edit", learner, "--team", "T" * 101])
+    assert too_long.exit_code == 2 and "A team name has at most 100 characters." in too_long.output
     nothing = runner.invoke(main, ["users", "edit", learner])
     assert nothing.exit_code == 2 and "Say what to change" in nothing.output
     nobody = runner.invoke(main, ["users", "edit", "nobody@example.org", "--team", "X"])
@@ -142,14 +151,7 @@ def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, 
     here, elsewhere = app.test_client(), app.test_client()
     login(here, learner)
     login(elsewhere, learner)
-    page = here.get("/password").get_data(as_text=True)
-    form = {
-        "csrf_token": csrf_from(page),
-        "current_password": PASSWORD,
-        "new_password": "a new passphrase",
-        "confirm_password": "a new passphrase",
-    }
-    assert here.post("/password", data=form).status_code == 302
+    assert change_password(here, "a new passphrase").status_code == 302
     assert "logged out everywhere else" in here.get("/modules").get_data(as_text=True)
     assert elsewhere.get("/modules").status_code == 302
 

@@ -182,7 +182,7 @@ def test_edit_changes_job_role_team_and_role_and_the_team_board_follows(app, as_
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(app, as_admin, learner):
     learner_id = _user(app, learner).id
     for changes, message in (
-        ({"job_role": "ceo-typo"}, "Unknown job role &#39;ceo-typo&#39;; choose one from the list."),
+        ({"job_role": "ceo-typo"}, "Unknown job role &#39;ceo-typo&#39;. The job roles are: "),
         ({"role": "boss"}, "Unknown account role &#39;boss&#39;"),
         ({"team": "T" * 101}, "A team name has at most 100 characters."),
         ({"name": "N" * 201}, "A name has at most 200 characters."),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login, save_hidden_choice_module
+from webhelpers import MODULE, PASSWORD, add_user, change_password, csrf_from, login, save_hidden_choice_module
 
 from cxtrain.store.models import Attempt, ChoiceEvent
 
@@ -129,15 +129,8 @@ def test_cookie_api_write_needs_csrf_header(app, client, learner):
 
 def test_password_change(client, learner):
     login(client, learner)
-    page = client.get("/password").get_data(as_text=True)
-    data = {
-        "csrf_token": csrf_from(page),
-        "current_password": PASSWORD,
-        "new_password": "a new passphrase",
-        "confirm_password": "a new passphrase",
-    }
-    assert client.post("/password", data=data).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    assert change_password(client, "a new passphrase").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/modules").get_data(as_text=True))})
     assert login(client, learner, "a new passphrase").status_code == 302
 
 

@@ -59,6 +59,13 @@ def login(client, email: str, password: str = PASSWORD):  # type: ignore[no-unty
     return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page)})
 
 
+def change_password(client, new: str, current: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """The Password page, filled in and sent by a logged-in learner."""
+    page = client.get("/password").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "current_password": current, "new_password": new, "confirm_password": new}
+    return client.post("/password", data=form)
+
+
 def token_for(client, email: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     response = client.post("/api/tokens", json={"email": email, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
