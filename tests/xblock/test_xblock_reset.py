@@ -30,15 +30,17 @@ XP = load_module(MODULE_YAML).xp_value
 MIDDLE_PATH = [("counter", "search"), ("phone", "sorry")]  # a score of 7/11: round(XP * 7/11) XP
 
 
-def _state_row(runtime: RecordingRuntime, block: Any) -> str:
-    """The store's key for this learner's user_state in this block: its StudentModule row."""
+def _row(block: Any, scope: Scope, scope_id: Any, field_name: str) -> str:
+    """The toy store's key of the row that holds ``field_name`` of this learner in ``scope``."""
     key = KeyValueStore.Key(
-        scope=Scope.user_state,
-        user_id=block.scope_ids.user_id,
-        block_scope_id=block.scope_ids.usage_id,
-        field_name="attempts",
+        scope=scope, user_id=block.scope_ids.user_id, block_scope_id=scope_id, field_name=field_name
     )
     return TOYRUNTIME_KVS._actual_key(key)
+
+
+def _state_row(runtime: RecordingRuntime, block: Any) -> str:
+    """The store's key for this learner's user_state in this block: its StudentModule row."""
+    return _row(block, Scope.user_state, block.scope_ids.usage_id, "attempts")
 
 
 def stored_state(runtime: RecordingRuntime, block: Any) -> dict[str, Any]:
@@ -62,13 +64,7 @@ def lms_delete_state(runtime: RecordingRuntime, block: Any) -> Any:
 
 def as_before_the_xp_ledger(runtime: RecordingRuntime, block: Any) -> Any:
     """The stored data of a learner who played before ``xp_by_block``: only ``xp_awarded`` records the pay."""
-    key = KeyValueStore.Key(
-        scope=Scope.preferences,
-        user_id=block.scope_ids.user_id,
-        block_scope_id=block.scope_ids.block_type,
-        field_name="xp_by_block",
-    )
-    TOYRUNTIME_KVS.db_dict[TOYRUNTIME_KVS._actual_key(key)].pop("xp_by_block")
+    TOYRUNTIME_KVS.db_dict[_row(block, Scope.preferences, block.scope_ids.block_type, "xp_by_block")].pop("xp_by_block")
     return runtime.get_block(block.scope_ids.usage_id)
 
 
