@@ -122,16 +122,18 @@ def close_account(db: Session, user: User) -> None:
     if user.role == "admin" and _other_admins(db, user) == 0:
         raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
     user.active = False
+    user.team_when_closed = user.team
     user.team = None  # the team board and the manager's view follow through the ORM events
     set_listed(db, user.id, False)
 
 
 def reopen_account(db: Session, user: User, team: str | None = None) -> None:
+    """Let a closed account in again, in ``team`` (callers offer ``user.team_when_closed``)."""
     from .gamestate import set_listed
 
     user.active = True
-    if team:
-        user.team = team
+    user.team = team or None
+    user.team_when_closed = None
     set_listed(db, user.id, True)
 
 

@@ -40,6 +40,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # False for someone who has left: no login, no sessions or tokens, off the boards; history kept.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The team a closed account left, offered again when it is reopened.
+    team_when_closed: Mapped[str | None] = mapped_column(String(100))
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True

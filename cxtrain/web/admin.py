@@ -12,7 +12,18 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +38,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 MAX_QUERY = 200
 FIELDS = ("email", "name", "job_role", "team", "role")
+# The forms that show a password once carry a one-off token; the last few used are kept in the
+# session, so that a reload of the answer page (which sends the POST again) is recognised.
+ONCE_FIELD = "once"
+ONCE_KEPT = 20
 
 Page = Response | str | tuple[str, int]
 
@@ -36,6 +51,26 @@ Page = Response | str | tuple[str, int]
 def _admins_only() -> None:
     if current_user.role != "admin":
         abort(403)
+
+
+@bp.context_processor
+def _once_token() -> dict[str, Any]:
+    return {"once_token": lambda: secrets.token_urlsafe(16)}
+
+
+def _done_before() -> int | None:
+    """The account a form with this one-off token already acted on (None: first time, or no token)."""
+    token = request.form.get(ONCE_FIELD, "")
+    for used, user_id in session.get("admin_once", []):
+        if token and used == token:
+            return int(user_id)
+    return None
+
+
+def _mark_done(user_id: int) -> None:
+    token = request.form.get(ONCE_FIELD, "")
+    if token and len(token) <= 64:
+        session["admin_once"] = [*session.get("admin_once", [])[-(ONCE_KEPT - 1) :], [token, user_id]]
 
 
 def _job_roles() -> Mapping[str, Any]:
@@ -156,12 +191,32 @@ def _new_password() -> str:
 @bp.post("/users/<id:user_id>/password")
 def password(user_id: int) -> Response:
     person = _user_or_404(user_id)
+    if _done_before() == person.id:
+        # A reload of the one-time page: a second reset would silently replace a password the
+        # admin may already have handed over.
+        flash(
+            f"The password of {person.email} was already reset from this page (it was sent again, for "
+            "instance by reloading it). The new password was shown once; if it was not handed over, reset it again."
+        )
+        return redirect(url_for("admin.user", user_id=person.id), 303)
     new = _new_password()
     accounts.set_password(person, new)  # the session mark changes: every session of theirs ends
     db().commit()
     if person.id == current_user.id:
         login_user(person)  # an admin resetting their own password stays logged in here
+    _mark_done(person.id)
     return _one_time_password(person, new, created=False)
+
+
+@bp.get("/users/<id:user_id>/close")
+def confirm_close(user_id: int) -> Page:
+    """What closing does, and the button that does it: one click on the account page must not end
+    someone's access by mistake."""
+    person = _user_or_404(user_id)
+    if not person.active:
+        flash(f"{person.email} is already closed.")
+        return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/close.html", user=person)
 
 
 @bp.post("/users/<id:user_id>/close")
@@ -202,6 +257,16 @@ def new_user() -> Page:
     if request.method == "GET":
         values = {"email": "", "name": "", "job_role": "", "team": "", "role": "learner"}
         return _new_page(values, {})
+    added = _done_before()
+    if added is not None:
+        # A reload of the one-time page: the account exists, its password was shown; say so
+        # instead of refusing the address as taken.
+        person = _user_or_404(added)
+        flash(
+            f"The account for {person.email} was already added from this page (it was sent again, for instance "
+            "by reloading it). Its password was shown once; if it was lost, reset it below."
+        )
+        return redirect(url_for("admin.user", user_id=person.id), 303)
     values, errors = _read_form(None)
     if errors:
         return _new_page(values, errors), 422
@@ -224,6 +289,7 @@ def new_user() -> Page:
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
         return _new_page(values, {"email": f"There is already an account for {values['email']}."}), 422
+    _mark_done(person.id)
     return _one_time_password(person, generated, created=True)
 
 

@@ -180,13 +180,24 @@ def users_close(email: str) -> None:
 
 @users.command("reopen")
 @click.argument("email")
-@click.option("--team", help="The team they join again (closing took them out of theirs).")
-def users_reopen(email: str, team: str | None) -> None:
+@click.option("--team", help="The team they join (default: the one they were in when their account was closed).")
+@click.option("--no-team", is_flag=True, help="Join no team, not even the one they left.")
+def users_reopen(email: str, team: str | None, no_team: bool) -> None:
     """Reopen a closed account: the person can log in again with their old password."""
+    if team is not None and no_team:
+        raise click.UsageError("Give --team or --no-team, not both.")
     app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
-        accounts.reopen_account(db, user, team)
+        if user.active:
+            click.echo(f"{user.email} is already open.")
+            return
+        if team is not None:
+            too_long = accounts.length_problems(team=team.strip())
+            if too_long:
+                raise click.ClickException(too_long["team"])
+        rejoin = None if no_team else (team.strip() if team is not None else user.team_when_closed)
+        accounts.reopen_account(db, user, rejoin)
         db.commit()
         click.echo(f"Reopened {user.email}" + (f", in team {user.team}." if user.team else "."))
 

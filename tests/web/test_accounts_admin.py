@@ -207,13 +207,40 @@ def test_closing_the_account_of_someone_who_left(app, client, runner, learner):
         assert db.scalar(select(func.count()).select_from(Attempt)) == 1  # history is kept
         assert db.scalar(select(LearnerStats.xp_total).where(LearnerStats.user_id == learner_id)) == 40
 
-    again = runner.invoke(main, ["users", "reopen", learner, "--team", "North"])
+    again = runner.invoke(main, ["users", "reopen", learner])  # back into the team they left
     assert again.exit_code == 0 and "in team North" in again.output
     assert login(app.test_client(), learner).status_code == 302
     with app.extensions["cxtrain.sessionmaker"]() as db:
         board = boards.board(db, colleague_id, "all", now.date())
         assert [p.user_id for p in board] == [learner_id, colleague_id]
         assert db.scalar(select(TeamStats.members).where(TeamStats.team == "North")) == 1
+
+
+def test_reopening_chooses_the_team_they_left_another_or_none(app, runner, learner):
+    def team() -> str | None:
+        with app.extensions["cxtrain.sessionmaker"]() as db:
+            return db.scalar(select(User.team).where(User.email == learner))
+
+    def close_in(team_name: str) -> None:
+        assert runner.invoke(main, ["users", "edit", learner, "--team", team_name]).exit_code == 0
+        assert runner.invoke(main, ["users", "close", learner]).exit_code == 0
+        assert team() is None
+
+    close_in("North")
+    both = runner.invoke(main, ["users", "reopen", learner, "--team", "South", "--no-team"])
+    assert both.exit_code == 2 and "not both" in both.output
+    too_long = runner.invoke(main, ["users", "reopen", learner, "--team", "x" * 101])
+    assert too_long.exit_code == 1 and "at most 100 characters" in too_long.output
+    result = runner.invoke(main, ["users", "reopen", learner, "--no-team"])
+    assert (result.exit_code, result.output.strip(), team()) == (0, f"Reopened {learner}.", None)
+
+    close_in("North")
+    result = runner.invoke(main, ["users", "reopen", learner, "--team", " South "])
+    assert (result.exit_code, team()) == (0, "South") and "in team South" in result.output
+
+    # Reopening an open account changes nothing (its team stays).
+    again = runner.invoke(main, ["users", "reopen", learner, "--no-team"])
+    assert (again.exit_code, again.output.strip(), team()) == (0, f"{learner} is already open.", "South")
 
 
 def test_the_last_admin_cannot_be_closed_or_demoted(app, runner):

@@ -69,7 +69,7 @@ def _shown_password(html: str) -> str:
 
 def test_only_admins_reach_the_accounts_pages(app, client, learner, trainer, admin):
     learner_id = _user(app, learner).id
-    paths = ["/admin/users", "/admin/users/new", f"/admin/users/{learner_id}"]
+    paths = ["/admin/users", "/admin/users/new", f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/close"]
     for path in paths:
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
@@ -98,6 +98,7 @@ def test_only_admins_reach_the_accounts_pages(app, client, learner, trainer, adm
 def test_an_unknown_id_is_not_found(as_admin):
     token = csrf_from(as_admin.get("/admin/users").get_data(as_text=True))
     assert as_admin.get("/admin/users/999999").status_code == 404
+    assert as_admin.get("/admin/users/999999/close").status_code == 404
     assert as_admin.get("/admin/users/99999999999999999999999999").status_code == 404
     for action in ("", "/password", "/close", "/reopen"):
         assert as_admin.post(f"/admin/users/999999{action}", data={"csrf_token": token}).status_code == 404
@@ -267,6 +268,53 @@ def test_an_admin_resetting_their_own_password_stays_logged_in_here(app, as_admi
     assert login(elsewhere, admin, new).status_code == 302
 
 
+def _once(html: str) -> str:
+    match = re.search(r'name="once" value="([^"]+)"', html)
+    assert match, "no one-off token in the form"
+    return match.group(1)
+
+
+def test_reloading_the_one_time_password_page_does_not_reset_again(app, as_admin, learner):
+    learner_id = _user(app, learner).id
+    account = as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(account), "once": _once(account)}
+    shown = _shown_password(as_admin.post(f"/admin/users/{learner_id}/password", data=form).get_data(as_text=True))
+    hashed = _user(app, learner).password_hash
+
+    # The browser's "resend the form" on reload: the same body again.
+    reloaded = as_admin.post(f"/admin/users/{learner_id}/password", data=form)
+    assert reloaded.status_code == 303 and reloaded.headers["Location"] == f"/admin/users/{learner_id}"
+    assert "was already reset from this page" in as_admin.get(reloaded.headers["Location"]).get_data(as_text=True)
+    assert _user(app, learner).password_hash == hashed
+    assert login(app.test_client(), learner, shown).status_code == 302  # the password handed over still works
+
+    # A new click on the account page is a new reset.
+    account = as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+    assert _once(account) != form["once"]
+    second = _post(
+        as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/password", {"once": _once(account)}
+    )
+    assert _shown_password(second.get_data(as_text=True)) != shown
+    assert _user(app, learner).password_hash != hashed
+
+
+def test_reloading_the_account_added_page_shows_the_account_not_an_error(app, as_admin):
+    page = as_admin.get("/admin/users/new").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "once": _once(page), "email": "new@example.org", "role": "learner"}
+    first = as_admin.post("/admin/users/new", data=form)
+    assert first.status_code == 200 and _shown_password(first.get_data(as_text=True))
+    new_id = _user(app, "new@example.org").id
+    hashed = _user(app, "new@example.org").password_hash
+
+    reloaded = as_admin.post("/admin/users/new", data=form)
+    assert reloaded.status_code == 303 and reloaded.headers["Location"] == f"/admin/users/{new_id}"
+    assert "was already added from this page" in as_admin.get(reloaded.headers["Location"]).get_data(as_text=True)
+    assert _user(app, "new@example.org").password_hash == hashed
+    # Without the form's token (another tool, an old page) the address is refused as taken, as before.
+    taken = _post(as_admin, "/admin/users/new", "/admin/users/new", {"email": "new@example.org", "role": "learner"})
+    assert taken.status_code == 422 and "There is already an account" in taken.get_data(as_text=True)
+
+
 # --- close and reopen
 
 
@@ -276,7 +324,17 @@ def test_close_and_reopen(app, as_admin, learner):
     phone = app.test_client()
     login(phone, learner)
 
-    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/close")
+    # The account page only links to a page that says what closing does; nothing happens on a GET.
+    account = as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+    assert f'href="/admin/users/{learner_id}/close"' in account and 'action="/admin/users/{learner_id}/close"' not in (
+        account
+    )
+    confirm = as_admin.get(f"/admin/users/{learner_id}/close").get_data(as_text=True)
+    assert "Close the account of learner@example.org?" in confirm and "their team, North" in confirm
+    assert f'action="/admin/users/{learner_id}/close"' in confirm and f'href="/admin/users/{learner_id}"' in confirm
+    assert _user(app, learner).active and phone.get("/modules").status_code == 200
+
+    response = _post(as_admin, f"/admin/users/{learner_id}/close", f"/admin/users/{learner_id}/close")
     assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{learner_id}"
     page = as_admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "Closed learner@example.org" in page and "Reopen the account" in page
@@ -286,17 +344,38 @@ def test_close_and_reopen(app, as_admin, learner):
     refused = login(phone, learner)
     assert refused.status_code == 200 and "This account has been closed" in refused.get_data(as_text=True)
     assert '<span class="status failed">closed</span>' in as_admin.get("/admin/users").get_data(as_text=True)
+    # Once closed, the confirmation page sends the admin back to the account.
+    again = as_admin.get(f"/admin/users/{learner_id}/close")
+    assert again.status_code == 302 and again.headers["Location"] == f"/admin/users/{learner_id}"
 
     # A closed account joins no team through the edit form (it would count on the board again).
     response = _edit(as_admin, learner_id, team="North")
     assert response.status_code == 422 and "reopen it to put it in one" in response.get_data(as_text=True)
     assert _team(app, "North") == 0
 
-    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/reopen", {"team": "South"})
+    # Reopening offers the team they left; the admin may keep it, change it or empty it.
+    page = as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+    assert 'id="reopen-team" name="team" maxlength="100" autocomplete="off" value="North"' in page
+    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/reopen", {"team": "North"})
     assert response.status_code == 302
     user = _user(app, learner)
-    assert (user.active, user.team, _team(app, "South")) == (True, "South", 1)
+    assert (user.active, user.team, user.team_when_closed, _team(app, "North")) == (True, "North", None, 1)
     assert login(phone, learner).status_code == 302
+
+    _post(as_admin, f"/admin/users/{learner_id}/close", f"/admin/users/{learner_id}/close")
+    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/reopen", {"team": "South"})
+    user = _user(app, learner)
+    assert (user.active, user.team, _team(app, "North"), _team(app, "South")) == (True, "South", 0, 1)
+    _post(as_admin, f"/admin/users/{learner_id}/close", f"/admin/users/{learner_id}/close")
+    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/reopen", {"team": ""})
+    assert (_user(app, learner).active, _user(app, learner).team) == (True, None)
+
+
+def test_closing_your_own_account_is_refused_on_the_confirmation_page_too(app, as_admin, admin):
+    admin_id = _user(app, admin).id
+    page = as_admin.get(f"/admin/users/{admin_id}/close").get_data(as_text=True)
+    assert "This is your own account: another admin can close it." in page
+    assert f'action="/admin/users/{admin_id}/close"' not in page
 
 
 # --- adding

@@ -94,7 +94,10 @@ def test_profile_radio_buttons_sit_on_the_line_of_their_words(live_team: LiveSer
                 "/team?team=Eastgate",
             ],
         ),
-        ("admin@example.org", ["/admin/users", "/admin/users?q=eastgate", "/admin/users/new", "/admin/users/1"]),
+        (
+            "admin@example.org",
+            ["/admin/users", "/admin/users?q=eastgate", "/admin/users/new", "/admin/users/1", "/admin/users/1/close"],
+        ),
     ],
 )
 def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
