@@ -66,7 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from . import admin, api, auth, insight, play, progress, trainer
+    from . import admin, api, auth, health, insight, play, progress, trainer
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(play.bp)
@@ -75,4 +75,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(insight.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     return app
