@@ -8,7 +8,7 @@ from collections.abc import Collection
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..scenario.suggest import did_you_mean, one_of
@@ -183,6 +183,16 @@ def user_for_token(db: Session, token: str) -> User | None:
 
 def list_tokens(db: Session, user: User) -> list[ApiToken]:
     return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def count_tokens(db: Session, user: User) -> int:
+    return int(db.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user.id)) or 0)
+
+
+def revoke_all_tokens(db: Session, user: User) -> int:
+    """Delete every token of ``user`` (a leaked password may have made some); returns how many."""
+    result = db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def revoke_token(db: Session, user: User, token_id: int) -> bool:

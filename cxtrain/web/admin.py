@@ -147,7 +147,13 @@ def _edit_page(user: User, values: Mapping[str, str] | None = None, errors: Mapp
     if values is None:
         values = {"name": user.name, "job_role": user.job_role or "", "team": user.team or "", "role": user.role}
     return render_template(
-        "admin/user.html", user=user, values=values, errors=errors or {}, job_roles=_job_roles(), account_roles=ROLES
+        "admin/user.html",
+        user=user,
+        values=values,
+        errors=errors or {},
+        job_roles=_job_roles(),
+        account_roles=ROLES,
+        tokens=accounts.count_tokens(db(), user),
     )
 
 
@@ -176,10 +182,12 @@ def user(user_id: int) -> Page:
     return redirect(url_for("admin.user", user_id=person.id))
 
 
-def _one_time_password(person: User, password: str, created: bool) -> Response:
+def _one_time_password(person: User, password: str, created: bool, revoked: int = 0) -> Response:
     """The page that shows a generated password, once: it is never put in a URL or the session
     cookie, and browsers and proxies are told not to keep the response."""
-    response = make_response(render_template("admin/password.html", user=person, password=password, created=created))
+    response = make_response(
+        render_template("admin/password.html", user=person, password=password, created=created, revoked=revoked)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -201,11 +209,13 @@ def password(user_id: int) -> Response:
         return redirect(url_for("admin.user", user_id=person.id), 303)
     new = _new_password()
     accounts.set_password(person, new)  # the session mark changes: every session of theirs ends
+    # A leaked password may have been used to make tokens; the box is ticked on the page.
+    revoked = accounts.revoke_all_tokens(db(), person) if request.form.get("revoke_tokens") else 0
     db().commit()
     if person.id == current_user.id:
         login_user(person)  # an admin resetting their own password stays logged in here
     _mark_done(person.id)
-    return _one_time_password(person, new, created=False)
+    return _one_time_password(person, new, created=False, revoked=revoked)
 
 
 @bp.get("/users/<id:user_id>/close")

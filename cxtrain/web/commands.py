@@ -204,11 +204,12 @@ def users_reopen(email: str, team: str | None, no_team: bool) -> None:
 
 @users.command("set-password")
 @click.argument("email")
-def users_set_password(email: str) -> None:
+@click.option("--revoke-tokens", is_flag=True, help="Also revoke all of the account's API tokens.")
+def users_set_password(email: str, revoke_tokens: bool) -> None:
     """Give an account a new password (read from standard input when it is not a terminal).
 
     Every session of the account ends at once (a forgotten password, or one somebody else knows);
-    its API tokens are left alone: revoke them with `cxtrain tokens revoke`."""
+    its API tokens keep working unless --revoke-tokens is given (do, if the password leaked)."""
     app = _accounts_app()
     with _session(app) as db:
         user = _existing_user(db, email)
@@ -216,8 +217,11 @@ def users_set_password(email: str) -> None:
             accounts.set_password(user, _read_password())
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from exc
+        revoked = accounts.revoke_all_tokens(db, user) if revoke_tokens else 0
         db.commit()
         click.echo(f"New password set for {user.email}; their sessions have ended.")
+        if revoke_tokens:
+            click.echo(f"Revoked {revoked} API token{'s' if revoked != 1 else ''}.")
 
 
 @users.command("edit")
@@ -325,13 +329,24 @@ def tokens_list(email: str) -> None:
 
 @tokens.command("revoke")
 @click.argument("email")
-@click.argument("token_id", type=int)
-def tokens_revoke(email: str, token_id: int) -> None:
-    """Revoke one of an account's tokens by id."""
+@click.argument("token_id", type=int, required=False)
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of the account.")
+def tokens_revoke(email: str, token_id: int | None, revoke_all: bool) -> None:
+    """Revoke one of an account's tokens by id, or all of them with --all."""
+    if (token_id is None) == (not revoke_all):
+        raise click.UsageError("Give a token id (see `cxtrain tokens list`) or --all.")
     app = _app()
     with _session(app) as db:
         user = accounts.find_user(db, email)
-        if user is None or not accounts.revoke_token(db, user, token_id):
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        if revoke_all:
+            revoked = accounts.revoke_all_tokens(db, user)
+            db.commit()
+            click.echo(f"Revoked {revoked} API token{'s' if revoked != 1 else ''}.")
+            return
+        assert token_id is not None
+        if not accounts.revoke_token(db, user, token_id):
             raise click.ClickException(f"No token {token_id} for {email}.")
         db.commit()
         click.echo("Revoked.")

@@ -147,6 +147,29 @@ def test_an_admin_password_reset_ends_the_persons_sessions(app, runner, learner)
     assert short.exit_code == 1 and "at least 8 characters" in short.output
 
 
+def test_a_leaked_password_reset_can_revoke_the_api_tokens(app, client, runner, learner):
+    from webhelpers import token_for
+
+    script, notebook = token_for(client, learner), token_for(client, learner)
+    kept = runner.invoke(main, ["users", "set-password", learner], input="a brand new passphrase\n")
+    assert kept.exit_code == 0 and "Revoked" not in kept.output
+    assert client.get("/api/me", headers=script).status_code == 200  # a forgotten password: scripts go on
+
+    result = runner.invoke(main, ["users", "set-password", learner, "--revoke-tokens"], input="another passphrase\n")
+    assert result.exit_code == 0 and "Revoked 2 API tokens." in result.output
+    assert [client.get("/api/me", headers=h).status_code for h in (script, notebook)] == [401, 401]
+
+    old = client.post("/api/tokens", json={"email": learner, "password": PASSWORD})
+    assert old.status_code == 401  # the old password no longer makes tokens either
+    new_token = client.post("/api/tokens", json={"email": learner, "password": "another passphrase"})
+    assert new_token.status_code == 201
+    assert runner.invoke(main, ["tokens", "revoke", learner, "--all"]).output.strip() == "Revoked 1 API token."
+    neither = runner.invoke(main, ["tokens", "revoke", learner])
+    assert neither.exit_code == 2 and "Give a token id" in neither.output
+    both = runner.invoke(main, ["tokens", "revoke", learner, "1", "--all"])
+    assert both.exit_code == 2 and "Give a token id" in both.output
+
+
 def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, learner):
     here, elsewhere = app.test_client(), app.test_client()
     login(here, learner)

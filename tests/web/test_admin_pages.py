@@ -268,6 +268,29 @@ def test_an_admin_resetting_their_own_password_stays_logged_in_here(app, as_admi
     assert login(elsewhere, admin, new).status_code == 302
 
 
+def test_a_password_reset_revokes_the_api_tokens_unless_unticked(app, as_admin, learner):
+    from webhelpers import token_for
+
+    learner_id = _user(app, learner).id
+    api = app.test_client()
+    script = token_for(api, learner)
+    page = as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+    assert "Also revoke their 1 API token " in page and 'name="revoke_tokens" value="1" checked' in page
+
+    # Unticked (a forgotten password): the script's token goes on working.
+    response = _post(as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/password")
+    assert "revoked" not in response.get_data(as_text=True)
+    assert api.get("/api/me", headers=script).status_code == 200
+
+    response = _post(
+        as_admin, f"/admin/users/{learner_id}", f"/admin/users/{learner_id}/password", {"revoke_tokens": "1"}
+    )
+    assert "and their 1 API token was revoked." in response.get_data(as_text=True)
+    assert api.get("/api/me", headers=script).status_code == 401
+    # No tokens left: the box is not offered.
+    assert 'name="revoke_tokens"' not in as_admin.get(f"/admin/users/{learner_id}").get_data(as_text=True)
+
+
 def _once(html: str) -> str:
     match = re.search(r'name="once" value="([^"]+)"', html)
     assert match, "no one-off token in the form"
