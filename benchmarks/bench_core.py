@@ -27,7 +27,7 @@ from generate import bottleneck_module, tree_module
 from cxtrain.scenario import bundled_path, lint_paths, load_library
 from cxtrain.scenario.lint import lint_module
 from cxtrain.scenario.loading import load_module
-from cxtrain.scenario.yamlsafe import load_yaml
+from cxtrain.scenario.yaml_loader import load_yaml
 
 
 def median_time(fn: Callable[[], object], repeat: int = 3) -> float:

@@ -33,7 +33,7 @@ from .library import (
 )
 from .loading import load_module
 from .model import Module
-from .yamlsafe import SourceMap, TrailingComment, quote_text
+from .source_map import SourceMap, TrailingComment, quote_text
 
 LINE_OF_SIGHT_SHARE = 0.8
 """Share of decision nodes that should say how the role reaches the customer."""

@@ -13,8 +13,9 @@ from .findings import Finding, ScenarioError
 from .model import Module
 from .references import check_references
 from .schema import MESSAGE_CODES, ModuleSchema
+from .source_map import Path, SourceMap, quote_text
 from .suggest import did_you_mean, one_of
-from .yamlsafe import MAX_BYTES, Path, SourceMap, load_yaml, quote_text
+from .yaml_loader import MAX_BYTES, load_yaml
 
 _WHAT = {
     "ModuleSchema": "the module",

@@ -17,7 +17,7 @@ from .conditions import Evaluator, Expr, compile_condition
 
 if TYPE_CHECKING:
     from .grading import Exploration, Grade
-    from .yamlsafe import SourceMap
+    from .source_map import SourceMap
 
 FORMAT_VERSION = 1
 

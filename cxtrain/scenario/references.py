@@ -11,8 +11,8 @@ from dataclasses import replace
 from . import conditions
 from .findings import Finding
 from .model import Effects, Module
+from .source_map import Path, SourceMap
 from .suggest import did_you_mean, one_of
-from .yamlsafe import Path, SourceMap
 
 
 class _Report:

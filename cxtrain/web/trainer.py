@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from .. import playview
 from ..scenario import engine, lint_text
-from ..scenario.yamlsafe import source_lines
+from ..scenario.source_map import source_lines
 from ..store import modules as stored
 from . import service
 from .database import db

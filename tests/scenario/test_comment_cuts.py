@@ -11,7 +11,7 @@ import pytest
 
 from cxtrain.scenario import lint_text
 from cxtrain.scenario.lint import TEXT_KEYS, cut_text_findings
-from cxtrain.scenario.yamlsafe import load_yaml
+from cxtrain.scenario.yaml_loader import load_yaml
 
 CODE = "text-cut-by-comment"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from cxtrain.scenario import ScenarioError, load_module
-from cxtrain.scenario.yamlsafe import MAX_DEPTH, load_yaml, source_lines
+from cxtrain.scenario.source_map import source_lines
+from cxtrain.scenario.yaml_loader import MAX_DEPTH, load_yaml
 
 MODULE = """\
 id: typo

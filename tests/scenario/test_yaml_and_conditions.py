@@ -6,7 +6,7 @@ import pytest
 
 from cxtrain.scenario import ScenarioError, load_module
 from cxtrain.scenario.conditions import ConditionError, check_names, compile_condition, parse
-from cxtrain.scenario.yamlsafe import load_yaml
+from cxtrain.scenario.yaml_loader import load_yaml
 
 
 def test_positions_of_keys_and_values() -> None:

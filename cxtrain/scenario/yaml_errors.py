@@ -1,0 +1,301 @@
+"""Plain-English findings for the errors PyYAML raises: what the trainer most likely did.
+
+PyYAML names the token it choked on ("mapping values are not allowed here"), often lines after
+the slip. These functions look at the lines around its marks, name the slip a trainer makes
+(a ': ' inside a text, a tab, a missing quote) at the line where they made it, and show the fix.
+What they do not recognise falls back on PyYAML's own words plus a hint.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .findings import Finding
+from .source_map import LINE_BREAK, quote_text, source_lines
+
+
+def encoding_finding(raw: bytes, exc: UnicodeDecodeError, path: str) -> Finding:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Finding(path, 1, 1, "error", "yaml-encoding", "The file is saved as UTF-16. Save it as UTF-8.")
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+    return Finding(
+        path,
+        line,
+        column,
+        "error",
+        "yaml-encoding",
+        f"The file is not UTF-8: byte 0x{raw[exc.start]:02X} here comes from another encoding "
+        "(often Windows-1252 or Latin-1, e.g. for 'é' or a curly quote). Save the file as UTF-8.",
+    )
+
+
+# What YAML accepts in a file (the YAML 1.1 printable set).
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def control_character_finding(text: str, path: str) -> Finding:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return Finding(path, 1, 1, "error", "yaml-syntax", "The file holds a character YAML does not allow.")
+    if text.count("\x00") > len(text) // 4:
+        return Finding(path, 1, 1, "error", "yaml-encoding", "The file looks like UTF-16 text. Save it as UTF-8.")
+    offset = found.start()
+    breaks = list(LINE_BREAK.finditer(text, 0, offset))
+    line = len(breaks) + 1
+    column = offset - (breaks[-1].end() if breaks else 0) + 1
+    return Finding(
+        path,
+        line,
+        column,
+        "error",
+        "yaml-syntax",
+        f"An invisible control character (U+{ord(found.group()):04X}) is here, and YAML does not allow "
+        "it. Delete it; such characters usually come from pasting out of a word processor or PDF.",
+    )
+
+
+# --- syntax errors: say what the trainer most likely did, at the line where they did it ---
+
+_KEY_VALUE = re.compile(
+    r"^(?P<lead>[ \t]*(?:-[ \t]+)*)(?P<key>[^\s#'\"\[\]{},:&*!|>%@`-][^:#]*?):[ \t]+(?P<value>\S.*?)\s*$"
+)
+_EXAMPLE = 'feedback: "Result: she leaves."'
+_KEY_COLON = re.compile(r":(?:[ \t]|$)")
+
+
+def syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    diagnosis = _diagnose(exc, source_lines(text))
+    if diagnosis is not None:
+        line, col, message = diagnosis
+    else:
+        message = f"YAML syntax error: {problem}. {_syntax_hint(problem)}".rstrip()
+    return Finding(path, line, col, "error", "yaml-syntax", message)
+
+
+def _line_at(lines: list[str], row: int) -> str:
+    """Line ``row`` (0-based, as PyYAML's marks count), or "" past the end of the file."""
+    return lines[row] if row < len(lines) else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _quoted(line: str) -> str | None:
+    """The line's 'key: value' with the value in quotes, as a fix to show; None if no value."""
+    match = _KEY_VALUE.match(line)
+    if match is None:
+        return None
+    value = match["value"]
+    if len(value) > 50:
+        value = value[:45].rstrip() + " …"
+    return f"{match['key'].strip()}: {quote_text(value)}"
+
+
+def _quote_it(line: str) -> str:
+    example = _quoted(line)
+    return f"Put the whole text in quotes: {example}" if example else "Put the whole text in quotes."
+
+
+def _diagnose(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
+    """(line, column, message) for the slips trainers make, or None to fall back on PyYAML's words."""
+    problem, context = exc.problem or "", exc.context or ""
+    pmark, cmark = exc.problem_mark, exc.context_mark
+    if pmark is None:
+        return None
+    row, col = pmark.line, pmark.column
+    here = _line_at(lines, row)
+    char = here[col : col + 1]
+
+    lead = here[: _indent(here)]
+    if "\t" in lead or char == "\t":
+        tab = lead.find("\t") if "\t" in lead else col
+        return row + 1, tab + 1, "This line is indented with a tab. Indent with spaces only."
+
+    if "cannot start any token" in problem and char in "@`%":
+        return row + 1, col + 1, f"A text cannot start with '{char}'. {_quote_it(here)}"
+    if "undefined alias" in problem:
+        name = re.match(r"\*([^\s,\[\]{}]*)", here[col:])
+        label = name.group(1) if name else ""
+        return (
+            row + 1,
+            col + 1,
+            f"'*{label}' refers to an anchor '&{label}' that is not defined. If this is text, put it in quotes: "
+            f"{_quoted(here) or _EXAMPLE}",
+        )
+    if ("while scanning an alias" in context or "while scanning an anchor" in context) and cmark is not None:
+        line = _line_at(lines, cmark.line)
+        sign = line[cmark.column : cmark.column + 1] or "*"
+        if cmark.column == _indent(line) and cmark.line > 0:
+            hint = "If this line continues the text above, indent it like that text; otherwise put it in quotes."
+        else:
+            hint = f"Put the whole text in quotes: {_quoted(line) or _EXAMPLE}"
+        return cmark.line + 1, cmark.column + 1, f"A text cannot start with '{sign}' (it has a meaning in YAML). {hint}"
+    if "duplicate anchor" in context and cmark is not None:
+        return row + 1, col + 1, f"This anchor is already defined on line {cmark.line + 1}. Give it another name."
+    if "block sequence entries are not allowed" in problem:
+        return (
+            row + 1,
+            col + 1,
+            f"A text cannot start with '- ' on the same line as its key. {_quote_it(here)} "
+            "For a list, start it on the next line.",
+        )
+    if "mapping keys are not allowed" in problem:
+        return row + 1, col + 1, f"A text cannot start with '? '. {_quote_it(here)}"
+    if "while scanning a block scalar" in context and "comment or line break" in problem and cmark is not None:
+        return (
+            cmark.line + 1,
+            cmark.column + 1,
+            "'|' and '>' start a text on the lines below, so nothing may follow them on this line. "
+            f"Move the text to the next line, indented, or put it in quotes: {_quoted(lines[cmark.line]) or _EXAMPLE}",
+        )
+    if "quoted scalar" in context and cmark is not None:
+        quote = lines[cmark.line][cmark.column : cmark.column + 1] if cmark.line < len(lines) else '"'
+        if "escape" in problem or "hexdecimal" in problem:
+            return (
+                row + 1,
+                col + 1,
+                "Inside double quotes a '\\' starts an escape such as \\n. Write '\\\\' for a backslash, "
+                "or use single quotes.",
+            )
+        if "end of stream" in problem:
+            twice = " An apostrophe inside single quotes is written twice: 'It''s'." if quote == "'" else ""
+            return (
+                cmark.line + 1,
+                cmark.column + 1,
+                f"The quote {quote} that opens here is never closed. "
+                f"Add a closing {quote} at the end of the text.{twice}",
+            )
+    if "flow mapping" in context or "flow sequence" in context:
+        opener, closer = ("{", "}") if "mapping" in context else ("[", "]")
+        if cmark is not None and cmark.line != row:
+            return (
+                cmark.line + 1,
+                cmark.column + 1,
+                f"The '{opener}' that opens here is never closed. Add '{closer}' at the end of the line.",
+            )
+        return (
+            row + 1,
+            col + 1,
+            f"Inside {opener}...{closer}, a text containing ': ', ',' or '{closer}' must be in quotes, "
+            'e.g. {title: "Result: a loss"}.',
+        )
+    if "another document" in problem:
+        return (
+            row + 1,
+            col + 1,
+            "A second document starts here: a file holds exactly one module. Remove this '---' line, "
+            "or move what follows into a file of its own.",
+        )
+    if problem == "could not find expected ':'" and cmark is not None and cmark.line < len(lines):
+        return _missing_colon(lines, cmark.line)
+    if problem == "mapping values are not allowed in this context":
+        return _value_with_colon(lines, row, col)
+    if problem == "did not find expected key" and cmark is not None:
+        return _not_a_key(lines, row, col, cmark)
+    if problem == "did not find expected '-' indicator":
+        if here[col : col + 1] == "-" and here[col + 1 : col + 2] not in (" ", "\t", ""):
+            return row + 1, col + 1, "Put a space after '-' to start a list item: '- ...'."
+        start = f" (see line {cmark.line + 1})" if cmark is not None else ""
+        return row + 1, col + 1, f"Every item of this list must start with '- ' at the same indentation{start}."
+    return None
+
+
+def _missing_colon(lines: list[str], row: int) -> tuple[int, int, str]:
+    line = lines[row]
+    words = line.strip().split(None, 1)
+    fix = f" Write it as '{words[0]}: {words[1]}'." if len(words) == 2 else ""
+    return row + 1, _indent(line) + 1, f"This line has no ':' after its key.{fix}"
+
+
+def _value_with_colon(lines: list[str], row: int, col: int) -> tuple[int, int, str] | None:
+    here = _line_at(lines, row)
+    colon = _KEY_COLON.search(here)
+    if colon is None or colon.start() != col:
+        # The ': ' is inside the value of this line.
+        return (
+            row + 1,
+            col + 1,
+            f"A text containing ': ' must be in quotes: {_quoted(here) or _EXAMPLE}",
+        )
+    # This line's own key is fine: the text of an earlier line ran on into it.
+    above = row - 1
+    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    if above < 0:
+        return None
+    prev = lines[above]
+    body = prev.strip()
+    if body.startswith("- "):
+        body = body[2:].lstrip()
+    if ":" not in body:
+        return _missing_colon(lines, above)
+    if _KEY_COLON.search(body) is None:
+        key, _, rest = body.partition(":")
+        return (
+            above + 1,
+            _indent(prev) + 1,
+            f"Put a space after the ':' of '{key}': write '{key}: {rest}'.",
+        )
+    if _indent(here) > _indent(prev):
+        return (
+            row + 1,
+            _indent(here) + 1,
+            f"This line is indented more than line {above + 1}, so YAML reads it as more of the text "
+            f"there. Indent it like line {above + 1}; if it is part of that text, put the text in quotes.",
+        )
+    return None
+
+
+def _not_a_key(lines: list[str], row: int, col: int, cmark: Any) -> tuple[int, int, str] | None:
+    here = _line_at(lines, row)
+    if col > _indent(here):
+        match = _KEY_VALUE.match(here)
+        if match and match["value"][:1] in "'\"[{":
+            opener = match["value"][0]
+            closer = {"[": "]", "{": "}"}.get(opener, opener)
+            return (
+                row + 1,
+                col + 1,
+                f"The text after '{match['key'].strip()}:' starts with {opener} and goes on after the "
+                f"closing {closer}. {_quote_it(here)}",
+            )
+        return None
+    keys_at = cmark.column
+    if here[col : col + 1] == "-":
+        return (
+            row + 1,
+            col + 1,
+            f"This list item is out of line: here YAML expects a key, like those from line {cmark.line + 1}. "
+            "Indent it like the other items of its list.",
+        )
+    if col != keys_at:
+        return (
+            row + 1,
+            col + 1,
+            f"This line is indented {col} spaces, but the keys it sits among (from line {cmark.line + 1}) "
+            f"are indented {keys_at}. Indent it like the lines it belongs with.",
+        )
+    return None
+
+
+def _syntax_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "A text containing ': ' must be put in quotes, or written as a block with '|'."
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "Indent with spaces, not tabs."
+    if "expected <block end>" in problem or "did not find expected key" in problem:
+        return "Check the indentation of this line against the lines above it."
+    if "found undefined alias" in problem:
+        return "Define the anchor (&name) before using the alias (*name)."
+    if "expected a single document" in problem:
+        return "A file holds exactly one module; remove the '---' separator."
+    return ""
