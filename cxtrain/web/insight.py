@@ -21,8 +21,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..store import insight as queries
 from . import service
 from .database import db
-from .insight_graph import edges, histogram_bars, render, share_bar
+from .graph_traffic import edges
 from .insight_module import module_insight
+from .insight_svg import histogram_bars, render, share_bar
 from .insight_team import Forbidden, TeamReport, is_manager, percent, team_for, team_report
 
 bp = Blueprint("insight", __name__)

@@ -12,7 +12,8 @@ from webhelpers import add_user, login
 
 from cxtrain.scenario import Module, load_library, load_module
 from cxtrain.scenario.library import bundled_path
-from cxtrain.web.insight_graph import BELOW, BOX_H, BOX_W, MARGIN, Layout, Point, Route, arrows, edges, layers, layout
+from cxtrain.web.graph_layout import BELOW, BOX_H, BOX_W, MARGIN, Layout, Point, Route, layers, layout
+from cxtrain.web.graph_traffic import arrows, edges
 from cxtrain.web.insight_module import ChoiceShare, ModuleInsight, NodeInsight
 
 LONG = "long-insight"

@@ -158,14 +158,14 @@ def test_unknown_module_is_404(client, team):
 
 
 def test_layout_layers(app, team):
-    from cxtrain.web.insight_graph import layers
+    from cxtrain.web.graph_layout import layers
 
     place = layers(_insight(app))
     assert place["phone"] == (0, 0) and place["issue"][0] == 1 and {place["solved"][0], place["lost"][0]} == {2}
 
 
 def test_choices_to_the_same_situation_share_one_arrow():
-    from cxtrain.web.insight_graph import Edge, arrows
+    from cxtrain.web.graph_traffic import Edge, arrows
 
     drawn = arrows(
         [
