@@ -109,7 +109,7 @@ def display_name(entry: LeaderEntry, viewer_id: Hashable) -> str:
     return anonymous_label(entry.role_title)
 
 
-def _competition_ranks(xps: Sequence[int]) -> list[int]:
+def competition_ranks(xps: Sequence[int]) -> list[int]:
     """Ranks for XP values sorted high to low: equal values share the rank of the first."""
     ranks: list[int] = []
     for i, xp in enumerate(xps):
@@ -117,7 +117,8 @@ def _competition_ranks(xps: Sequence[int]) -> list[int]:
     return ranks
 
 
-def _window(count: int, viewer_index: int | None, top: int, around: int) -> list[int]:
+def shown_rows(count: int, viewer_index: int | None, top: int, around: int) -> list[int]:
+    """Indexes of the rows a viewer sees: the ``top`` first and ``around`` either side of their own."""
     shown = set(range(min(top, count)))
     if viewer_index is not None:
         shown.update(range(max(0, viewer_index - around), min(count, viewer_index + around + 1)))
@@ -128,11 +129,11 @@ def rank(entries: Iterable[LeaderEntry], viewer_id: Hashable, top: int = 5, arou
     """The board ``viewer_id`` sees: the ``top`` first rows and ``around`` rows either side of them."""
     pool = [e for e in entries if e.learner_id == viewer_id or (visibility_of(e) != "hidden" and e.xp > 0)]
     pool.sort(key=lambda e: (-e.xp, str(e.learner_id)))  # ties: a stable order that favours nobody
-    ranks = _competition_ranks([e.xp for e in pool])
+    ranks = competition_ranks([e.xp for e in pool])
     viewer_index = next((i for i, e in enumerate(pool) if e.learner_id == viewer_id), None)
     rows = tuple(
         BoardRow(ranks[i], display_name(pool[i], viewer_id), pool[i].xp, pool[i].learner_id == viewer_id)
-        for i in _window(len(pool), viewer_index, top, around)
+        for i in shown_rows(len(pool), viewer_index, top, around)
     )
     you = next((row for row in rows if row.you), None)
     return Board(rows, you)

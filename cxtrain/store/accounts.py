@@ -117,7 +117,7 @@ def admin_exists(db: Session) -> bool:
 def close_account(db: Session, user: User) -> None:
     """Someone has left: no more logins, sessions or tokens (they are refused while the account is
     closed), off the boards and out of their team; attempts, XP and badges stay as history."""
-    from .gamestate import set_listed
+    from .xp_ledger import set_listed
 
     if user.role == "admin" and _other_admins(db, user) == 0:
         raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
@@ -129,7 +129,7 @@ def close_account(db: Session, user: User) -> None:
 
 def reopen_account(db: Session, user: User, team: str | None = None) -> None:
     """Let a closed account in again, in ``team`` (callers offer ``user.team_when_closed``)."""
-    from .gamestate import set_listed
+    from .xp_ledger import set_listed
 
     user.active = True
     user.team = team or None

@@ -8,7 +8,7 @@ over a maintained aggregate:
 - all time: ``learner_stats`` through ``ix_learner_stats_listed_xp (listed, xp_total, user_id)``;
 - this week: ``weekly_xp`` through ``ix_weekly_xp_week_listed_xp (week_start, listed, xp, user_id)``;
 - teams: ``team_stats`` (members and all-time XP per team) and ``weekly_team_xp`` (XP per
-  team and week), kept with every award and team change by :mod:`.gamestate`.
+  team and week), kept with every award and team change by :mod:`.xp_ledger`.
 
 The pool is what ``gamify.rank`` ranks: listed learners with XP > 0, plus the viewer
 (even hidden or at 0). Rows are ordered by XP descending, then user id; ranks are

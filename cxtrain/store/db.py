@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -144,3 +145,9 @@ def read_snapshot(db: Session) -> Iterator[None]:
         yield
     finally:
         db.commit()
+
+
+def dialect_insert(db: Session | Connection, table: Any) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do)."""
+    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

@@ -186,7 +186,7 @@ class TeamStats(Base):
     """One row per team (``users.team``, not empty): how many members it has and their all-time XP.
 
     Kept in the same transaction as every award and every team change (see
-    :mod:`cxtrain.store.gamestate`), so team boards read a few thousand rows, not every user."""
+    :mod:`cxtrain.store.xp_ledger`), so team boards read a few thousand rows, not every user."""
 
     __tablename__ = "team_stats"
 

@@ -14,8 +14,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import current_user, login_required
 
 from .. import gamify
-from ..store import gamestate as gs
-from . import rewards
+from ..store import badge_awards, practice_queue, xp_ledger
+from . import leaderboards, practice_questions, rewards
 from .api.me import check_profile
 from .database import db
 
@@ -49,7 +49,7 @@ def level_bar() -> dict[str, Any] | None:
     """The header level bar's figures for the current user (``xp``, ``level``), or None when logged out."""
     if not current_user.is_authenticated:
         return None
-    xp = gs.xp_total(db(), current_user.id)
+    xp = xp_ledger.xp_total(db(), current_user.id)
     return {"xp": xp, "level": gamify.level_for(xp, rewards.curve())}
 
 
@@ -94,7 +94,7 @@ def badge_image(badge_id: str) -> Response:
 
 @bp.get("/badges/assertions/<assertion_id>.json")
 def assertion(assertion_id: str) -> Response:
-    found = gs.assertion(db(), assertion_id)
+    found = badge_awards.assertion(db(), assertion_id)
     badge = rewards.badge(found[0].badge_id) if found else None
     if found is None or badge is None:
         abort(404)
@@ -107,7 +107,7 @@ def assertion(assertion_id: str) -> Response:
 
 @bp.get("/badges")
 def badges() -> str:
-    mine = {row.badge_id: row for row in gs.awarded(db(), current_user.id)}
+    mine = {row.badge_id: row for row in badge_awards.awarded(db(), current_user.id)}
     return render_template("progress/badges.html", badges=rewards.badges(), mine=mine)
 
 
@@ -119,8 +119,8 @@ def leaderboard() -> tuple[str, int]:
     scope = request.args.get("scope", "everyone")
     period = period if period in ("week", "all") else "week"
     scope = scope if scope in ("everyone", "team") else "everyone"
-    board = rewards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
-    visibility = gs.visibility(db(), current_user.id, gamify.DEFAULT_VISIBILITY)
+    board = leaderboards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
+    visibility = xp_ledger.visibility(db(), current_user.id, gamify.DEFAULT_VISIBILITY)
     return render_template(
         "progress/leaderboard.html", board=board, period=period, scope=scope, visibility=visibility
     ), 200
@@ -131,9 +131,9 @@ def practice() -> str:
     session = db()
     return render_template(
         "progress/practice.html",
-        items=rewards.due_questions(session, current_user),
+        items=practice_questions.due_questions(session, current_user),
         streak=rewards.streak_of(session, current_user),
-        next_due=gs.next_due(session, current_user.id),
+        next_due=practice_queue.next_due(session, current_user.id),
     )
 
 
@@ -141,8 +141,8 @@ def practice() -> str:
 def answer(item_id: int) -> tuple[str, int]:
     choice = request.form.get("choice", "")
     try:
-        result = rewards.answer(db(), current_user, item_id, choice)
-    except rewards.PracticeError as exc:
+        result = practice_questions.answer(db(), current_user, item_id, choice)
+    except practice_questions.PracticeError as exc:
         return render_template("progress/practice_result.html", error=exc.message, result=None), exc.status
     return render_template("progress/practice_result.html", result=result, error=None), 200
 

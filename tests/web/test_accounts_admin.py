@@ -192,8 +192,8 @@ def test_closing_the_account_of_someone_who_left(app, client, runner, learner):
     from datetime import UTC, datetime
 
     from cxtrain.store import boards
-    from cxtrain.store.gamestate import add_xp, lock_learner
     from cxtrain.store.models import Attempt, LearnerStats
+    from cxtrain.store.xp_ledger import add_xp, lock_learner
 
     colleague = "colleague@example.org"
     assert runner.invoke(main, ["users", "edit", learner, "--team", "North"]).exit_code == 0

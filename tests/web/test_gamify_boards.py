@@ -112,9 +112,9 @@ def test_bad_parameters_and_the_admin_switch(app, client, clock):
 
 def test_sql_board_agrees_with_gamify_rank(app):
     """The indexed SQL board is an optimisation of gamify.rank: same rows, ranks and names on random data."""
-    from cxtrain.store.gamestate import add_xp, lock_learner, set_visibility
     from cxtrain.store.models import User
-    from cxtrain.web import rewards
+    from cxtrain.store.xp_ledger import add_xp, lock_learner, set_visibility
+    from cxtrain.web import leaderboards, rewards
 
     rng = random.Random(6)
     now = datetime(2025, 3, 5, tzinfo=UTC)
@@ -136,7 +136,7 @@ def test_sql_board_agrees_with_gamify_rank(app):
         for viewer in ids:
             user = db.get(User, viewer)
             for period in ("all", "week"):
-                got = rewards.leaderboard(db, user, period, "everyone")
+                got = leaderboards.leaderboard(db, user, period, "everyone")
                 assert got == gamify.rank(entries, f"{viewer:08d}"), (viewer, period)
 
 
@@ -145,9 +145,9 @@ def test_sql_team_board_agrees_with_gamify_team_board(app):
     two weeks and members changing teams before and after earning, they equal gamify.team_board."""
     from sqlalchemy import func, select
 
-    from cxtrain.store.gamestate import add_xp, lock_learner, set_visibility
     from cxtrain.store.models import LearnerStats, TeamStats, User, WeeklyTeamXp, WeeklyXp
-    from cxtrain.web import rewards
+    from cxtrain.store.xp_ledger import add_xp, lock_learner, set_visibility
+    from cxtrain.web import leaderboards
 
     rng = random.Random(7)
     last_week = datetime(2025, 2, 26, tzinfo=UTC)
@@ -199,7 +199,7 @@ def test_sql_team_board_agrees_with_gamify_team_board(app):
             user = db.get(User, viewer)
             for period, xps in (("all", xp_all), ("week", xp_week)):
                 entries = [gamify.LeaderEntry(uid, xps[uid], team=team_of[uid]) for uid in ids]
-                got = rewards.leaderboard(db, user, period, "team")
+                got = leaderboards.leaderboard(db, user, period, "team")
                 assert got == gamify.team_board(entries, team_of[viewer]), (viewer, period)
         # A shown team without XP is on no one's board but its own members' (ranked in, at 0).
         quiet = [add_user(app, f"q{i}@example.org") for i in range(3)]
@@ -212,6 +212,6 @@ def test_sql_team_board_agrees_with_gamify_team_board(app):
             user = db.get(User, viewer)
             for period, xps in (("all", xp_all), ("week", xp_week)):
                 entries = [gamify.LeaderEntry(uid, xps[uid], team=team_of[uid]) for uid in ids]
-                got = rewards.leaderboard(db, user, period, "team")
+                got = leaderboards.leaderboard(db, user, period, "team")
                 assert got == gamify.team_board(entries, team_of[viewer]), (viewer, period)
                 assert viewer != quiet[0] or (got.you is not None and got.you.xp == 0)

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from .. import rewards
+from ...store import practice_queue
+from .. import leaderboards, practice_questions, rewards
 from ..database import db
 from . import bp
 from .errors import ApiError
@@ -71,7 +72,7 @@ def leaderboard() -> Response:
         errors["scope"] = ["Must be one of: everyone, team."]
     if errors:
         raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", errors)
-    board = rewards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
+    board = leaderboards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
     return jsonify(LeaderboardSchema().dump({"period": period, "scope": scope, **board.as_dict()}))
 
 
@@ -79,9 +80,9 @@ def leaderboard() -> Response:
 def practice() -> Response:
     session = db()
     data = {
-        "items": rewards.due_questions(session, current_user),
+        "items": practice_questions.due_questions(session, current_user),
         "streak": rewards.streak_of(session, current_user).current,
-        "next_due": rewards.gs.next_due(session, current_user.id),
+        "next_due": practice_queue.next_due(session, current_user.id),
     }
     return jsonify(PracticeSchema().dump(data))
 
@@ -90,7 +91,7 @@ def practice() -> Response:
 def answer_practice(item_id: int) -> Response:
     data = _load(PracticeAnswerRequestSchema())
     try:
-        result = rewards.answer(db(), current_user, item_id, data["choice"])
-    except rewards.PracticeError as exc:
+        result = practice_questions.answer(db(), current_user, item_id, data["choice"])
+    except practice_questions.PracticeError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from exc
     return jsonify(PracticeResultSchema().dump(result))

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2025-02-01
 
 Leaderboards read the maintained aggregates (learner_stats, weekly_xp) through the
-(listed, xp) indexes, never the ledger; see cxtrain/store/gamestate.py.
+(listed, xp) indexes, never the ledger; see cxtrain/store/xp_ledger.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Create Date: 2025-02-04
 The team board used to group every user with a team on each (cached) refresh: a full scan
 of users joined to learner_stats or weekly_xp, 200-300 ms at 100,000 learners. These two
 tables keep per team its members and all-time XP, and per team and week its XP; they are
-updated with every award and every change of users.team (cxtrain/store/gamestate.py), so
+updated with every award and every change of users.team (cxtrain/store/xp_ledger.py), so
 the board reads one row per team. An empty team name is no team, as in gamify.team_board.
 """
 

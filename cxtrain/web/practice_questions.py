@@ -1,0 +1,89 @@
+"""Daily practice in the service: today's questions for a learner, and checking an answer.
+
+Questions come from the decisions a learner missed (queued by :func:`.rewards.award_finish`);
+an answer reschedules its item and pays a little XP, under the same learner lock as a finish.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .. import gamify
+from ..gamify.records import as_utc
+from ..store import badge_awards, learner_records, practice_queue, xp_ledger
+from ..store.models import User
+from .rewards import Rewards, check_badges, curve, modules, now, streak_of
+
+
+class PracticeError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _question(db: Session, row: Any) -> dict[str, Any] | None:
+    module = modules().get(db, row.module_id)
+    if module is None:
+        return None
+    question = gamify.practice_question(module, practice_queue.to_item(row))
+    if question is not None:
+        question["id"] = row.id
+        question["due_at"] = as_utc(row.due_at)
+    return question
+
+
+def due_questions(db: Session, user: User) -> list[dict[str, Any]]:
+    """Today's questions, most overdue first; items whose module changed under them are skipped."""
+    at = now()
+    rows = {r.id: r for r in practice_queue.due_rows(db, user.id, at)}
+    picked = gamify.due_items([practice_queue.to_item(r) for r in rows.values()], at)
+    by_key = {(r.module_id, r.node_id): r for r in rows.values()}
+    out = []
+    for item in picked:
+        question = _question(db, by_key[item.key])
+        if question is not None:
+            out.append(question)
+    return out
+
+
+def answer(db: Session, user: User, item_id: int, choice: str) -> dict[str, Any]:
+    """Check one practice answer, reschedule the item, pay a little XP, keep the streak; raises PracticeError."""
+    at = now()
+    xp_ledger.lock_learner(db, user.id)  # a double submit waits here, then finds the item no longer due
+    row = next((r for r in practice_queue.practice_rows(db, user.id) if r.id == item_id), None)
+    if row is None:
+        db.rollback()
+        raise PracticeError(404, "unknown-item", f"There is no practice item {item_id}.")
+    module = modules().get(db, row.module_id)
+    item = practice_queue.to_item(row)
+    if module is None or gamify.practice_question(module, item) is None:
+        db.rollback()
+        raise PracticeError(404, "item-gone", "This question's module changed; it has left your practice.")
+    if item.learned or as_utc(item.due_at) > at:
+        db.rollback()
+        raise PracticeError(409, "not-due", "This question is not due yet.")
+    if choice not in item.options:
+        db.rollback()
+        raise PracticeError(400, "unknown-choice", f"'{choice}' is not one of this question's choices.")
+    correct = gamify.is_correct(item, choice)
+    xp = gamify.practice_xp(correct, learner_records.practice_xp_today(db, user.id, at, user.timezone))
+    before = xp_ledger.xp_total(db, user.id)
+    new = gamify.schedule_after(item, correct, at, user.timezone)
+    practice_queue.update_item(db, row, new)
+    practice_queue.record_answer(db, user.id, row, choice, correct, xp, at)
+    if xp:
+        xp_ledger.add_xp(db, user.id, xp, xp_ledger.PRACTICE, at, module_id=row.module_id)
+    db.flush()
+    new_ids = check_badges(db, user, at, None)
+    db.commit()
+    fresh = [b for b in badge_awards.awarded(db, user.id) if b.badge_id in new_ids]
+    rewards = Rewards(xp, gamify.level_up(before, before + xp, curve()), fresh)
+    return {
+        **gamify.answer_feedback(module, item, choice),
+        **rewards.as_dict(),
+        "feedback": gamify.answer_feedback(module, item, choice)["best_feedback"],
+        "streak": streak_of(db, user, at).current,
+        "next_due": None if new.learned else as_utc(new.due_at),
+    }
