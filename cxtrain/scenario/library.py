@@ -19,6 +19,7 @@ from .findings import Finding, ScenarioError
 from .loading import load_module, load_plain
 from .model import Module
 from .schema import RolesFileSchema, TrackSchema
+from .source_map import SourceMap
 from .suggest import did_you_mean, one_of
 
 ROLES_FILE = "roles.yaml"
@@ -42,6 +43,8 @@ class Track:
     summary: str
     modules: tuple[str, ...]
     path: str = ""
+    source: SourceMap | None = field(default=None, compare=False, repr=False)
+    """Where each part of the track file is, for findings."""
 
 
 @dataclass(slots=True)
@@ -70,14 +73,20 @@ def bundled_path() -> Path:
     return Path(str(importlib.resources.files("cxtrain_scenarios")))
 
 
+def read_roles(path: Path) -> tuple[dict[str, Role], SourceMap]:
+    """The role ladder in ``path``, and where each part of the file is (for lint)."""
+    data, source = load_plain(RolesFileSchema(), path.read_bytes(), str(path))
+    roles = {role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"]) for role_id, v in data["roles"].items()}
+    return roles, source
+
+
 def load_roles(path: Path) -> dict[str, Role]:
-    data, _ = load_plain(RolesFileSchema(), path.read_bytes(), str(path))
-    return {role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"]) for role_id, v in data["roles"].items()}
+    return read_roles(path)[0]
 
 
 def load_track(path: Path) -> Track:
-    data, _ = load_plain(TrackSchema(), path.read_bytes(), str(path))
-    return Track(data["id"], data["title"], data["summary"], tuple(data["modules"]), str(path))
+    data, source = load_plain(TrackSchema(), path.read_bytes(), str(path))
+    return Track(data["id"], data["title"], data["summary"], tuple(data["modules"]), str(path), source)
 
 
 def find_roles_file(start: Path) -> Path:
@@ -162,13 +171,9 @@ def track_findings(tracks: Iterable[Track], module_ids: Iterable[str]) -> list[F
     known = set(module_ids)
     out: list[Finding] = []
     for track in tracks:
-        try:
-            _, source = load_plain(TrackSchema(), Path(track.path).read_bytes(), track.path)
-        except (OSError, ScenarioError):
-            continue
         for index, module_id in enumerate(track.modules):
             if module_id not in known:
-                line, col = source.at(("modules", index))
+                line, col = track.source.at(("modules", index)) if track.source else (1, 1)
                 out.append(
                     Finding(
                         track.path,

@@ -9,7 +9,6 @@ tracks).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,23 +24,18 @@ from .library import (
     Role,
     Track,
     find_roles_file,
-    load_roles,
     load_track,
     module_files,
+    read_roles,
     role_findings,
     track_findings,
 )
 from .loading import load_module
 from .model import Module
-from .source_map import SourceMap, TrailingComment, quote_text
+from .text_cuts import cut_text_findings
 
 LINE_OF_SIGHT_SHARE = 0.8
 """Share of decision nodes that should say how the role reaches the customer."""
-
-TEXT_KEYS = frozenset({"title", "summary", "text", "customer_link", "feedback", "label", "name"})
-"""Keys whose values are prose a learner reads, where a '#' is more likely a word than a comment."""
-
-_LATER_NOTE = re.compile(r"[ \t]{2,}#")
 
 
 @dataclass(slots=True)
@@ -178,62 +172,6 @@ def lint_module(
     if source is not None:
         findings.extend(cut_text_findings(source))
     return grade, findings
-
-
-def cuts_text(comment: TrailingComment) -> bool:
-    """Does a comment after a prose value read as more of the sentence rather than a note?
-
-    A note is written the conventional way, two or more blanks before the '#' and a blank
-    after it (``title: Intro  # shown on the card``). A single space before the '#' is how
-    a word follows a word, and a '#' glued to what follows is a number or tag (``#123``,
-    ``#1``, ``#frontline``): both mean the trainer was still writing the text.
-    """
-    return comment.gap == " " or comment.text[1:2] not in ("", " ", "\t")
-
-
-def _tail(text: str, size: int) -> str:
-    """About the last ``size`` characters of ``text``, starting at a word."""
-    if len(text) <= size:
-        return text
-    tail = text[-size:]
-    return tail.split(" ", 1)[1] if " " in tail[:-1] and text[-size - 1] != " " else tail.lstrip()
-
-
-def _head(text: str, size: int) -> str:
-    """About the first ``size`` characters of ``text``, ending at a word."""
-    if len(text) <= size:
-        return text
-    head = text[: size + 1]
-    return head.rsplit(" ", 1)[0] if " " in head[1:] else head[:size]
-
-
-def cut_text_findings(source: SourceMap) -> list[Finding]:
-    """Warn where a '#' in an unquoted text silently ended it (YAML read the rest as a comment)."""
-    out: list[Finding] = []
-    for path, comment in source.comments.items():
-        key = path[-1] if path else None
-        if key not in TEXT_KEYS or not cuts_text(comment):
-            continue
-        # A note written the usual way further along the line stays a note, outside the quotes.
-        rest = _LATER_NOTE.split(comment.text, maxsplit=1)[0]
-        whole = f"{comment.kept} {rest}"
-        if len(whole) > 60:
-            # Show the fix around the '#', where the trainer has to look.
-            whole = f"… {_tail(comment.kept, 25)} {_head(rest, 30)} …"
-        kept = comment.kept if len(comment.kept) <= 40 else f"… {_tail(comment.kept, 35)}"
-        out.append(
-            Finding(
-                source.path,
-                comment.line,
-                comment.column,
-                "warning",
-                "text-cut-by-comment",
-                f"The text was cut at '#': after a space, YAML reads '#' as the start of a comment, "
-                f'so the text reads only "{kept}". Put the whole text in quotes: {key}: {quote_text(whole)} '
-                "— or, if the '#' starts a note for authors, put two spaces before it and one after it.",
-            )
-        )
-    return out
 
 
 def _choices(module: Module) -> Iterable[tuple[tuple[str | int, ...], Any, str]]:
@@ -467,6 +405,26 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
     result = LintResult()
     files: list[Path] = []
     tracks: list[Track] = []
+
+    def add_track(track_path: Path) -> None:
+        try:
+            track = load_track(track_path)
+        except ScenarioError as exc:
+            result.extra.extend(exc.findings)
+            return
+        tracks.append(track)
+        if track.source is not None:
+            result.extra.extend(cut_text_findings(track.source))
+
+    def add_roles(path: Path) -> Mapping[str, Role]:
+        try:
+            roles, source = read_roles(path)
+        except ScenarioError as exc:
+            result.extra.extend(exc.findings)
+            return {}
+        result.extra.extend(cut_text_findings(source))
+        return roles
+
     for raw in paths:
         target = Path(raw)
         if target.is_dir():
@@ -474,24 +432,15 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
             tracks_dir = target / TRACKS_DIR
             if tracks_dir.is_dir():
                 for track_path in sorted(tracks_dir.glob("*.y*ml")):
-                    try:
-                        tracks.append(load_track(track_path))
-                    except ScenarioError as exc:
-                        result.extra.extend(exc.findings)
+                    add_track(track_path)
         elif target.is_file():
             if target.parent.name == TRACKS_DIR:
-                try:
-                    tracks.append(load_track(target))
-                except ScenarioError as exc:
-                    result.extra.extend(exc.findings)
+                add_track(target)
                 continue
             if target.name == BADGES_FILE:
                 continue  # badges are checked by cxtrain.gamify (see cli.py)
             if target.name == "roles.yaml":
-                try:
-                    load_roles(target)
-                except ScenarioError as exc:
-                    result.extra.extend(exc.findings)
+                add_roles(target)
                 continue
             files.append(target)
         else:
@@ -501,11 +450,7 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
     for file in files:
         roles_path = roles_file or find_roles_file(file)
         if roles_path not in roles_cache:
-            try:
-                roles_cache[roles_path] = load_roles(roles_path)
-            except ScenarioError as exc:
-                result.extra.extend(exc.findings)
-                roles_cache[roles_path] = {}
+            roles_cache[roles_path] = add_roles(roles_path)
         try:
             text = file.read_bytes()
         except OSError as exc:

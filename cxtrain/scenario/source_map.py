@@ -18,7 +18,8 @@ LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 @dataclass(frozen=True, slots=True)
 class TrailingComment:
-    """A comment written on the same line as the end of a plain (unquoted) text.
+    """A comment right after a plain (unquoted) text: on the same line as its end, or on its own
+    line below it, indented as if it went on with the text.
 
     YAML drops it silently; lint decides whether it was meant as more of the text.
     """
@@ -28,9 +29,11 @@ class TrailingComment:
     kept: str
     """The text as YAML read it, up to the comment."""
     gap: str
-    """The blanks between the end of the text and the '#'."""
+    """The blanks between the end of the text and the '#' ("\\n" for a comment on a line of its own)."""
     text: str
     """The comment from its '#' to the end of the line, trailing blanks removed."""
+    own_line: bool = False
+    """The '#' starts a line below the text, indented deeper than the text's key."""
 
 
 @dataclass(slots=True)
@@ -44,7 +47,7 @@ class SourceMap:
     keys: dict[Path, Any] = field(default_factory=dict)
     quoted: set[Path] = field(default_factory=set)
     comments: dict[Path, TrailingComment] = field(default_factory=dict)
-    """Comments that follow a plain text value on its last line, by the value's path."""
+    """Comments that follow a plain text value (see :class:`TrailingComment`), by the value's path."""
     text: str = ""
     """The file itself, for messages that quote a line back to the trainer."""
 

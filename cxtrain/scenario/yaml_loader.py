@@ -230,10 +230,27 @@ class _Builder:
         end = node.end_mark
         if end.line >= len(lines):
             return
-        found = _COMMENT_AFTER.match(lines[end.line], end.column)
+        last = lines[end.line]
+        found = _COMMENT_AFTER.match(last, end.column)
         if found is not None:
             column = end.column + len(found[1]) + 1
             self.source.comments[path] = TrailingComment(end.line + 1, column, node.value, found[1], found[2])
+            return
+        key = self.source.keys.get(path)
+        if key is None or last[end.column :].strip():
+            return
+        # A line indented deeper than the key goes on with the text, unless it starts with '#':
+        # then YAML ends the text above and reads the line as a comment.
+        row = end.line + 1
+        while row < len(lines) and not lines[row].strip():
+            row += 1
+        if row == len(lines):
+            return
+        body = lines[row].lstrip(" \t")
+        indent = len(lines[row]) - len(body)
+        if body.startswith("#") and indent > key.column:
+            comment = TrailingComment(row + 1, indent + 1, node.value, "\n", body.rstrip(" \t"), own_line=True)
+            self.source.comments[path] = comment
 
 
 class _Abort(Exception):

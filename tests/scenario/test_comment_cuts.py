@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cxtrain.scenario import lint_text
-from cxtrain.scenario.lint import TEXT_KEYS, cut_text_findings
+from cxtrain.scenario.text_cuts import TEXT_KEYS, cut_text_findings
 from cxtrain.scenario.yaml_loader import load_yaml
 
 CODE = "text-cut-by-comment"
@@ -235,3 +235,44 @@ def test_source_map_records_comments_after_plain_texts_only() -> None:
 
 def test_text_keys_are_the_schema_text_fields() -> None:
     assert {"text", "feedback", "title", "customer_link"} <= TEXT_KEYS
+
+
+# --- a '#' starting a line where the text went on ----------------------------------------
+
+
+def test_a_continuation_line_that_starts_with_a_hash_is_warned_at_that_line() -> None:
+    text = edit(
+        "    text: A customer says her parcel never arrived.\n",
+        "    text: A customer says her parcel\n      #4 never arrived.\n",
+    )
+    [(line, column, message)] = cuts(text)
+    assert (line, column) == (14, 7), message
+    assert 'so the text reads only "A customer says her parcel"' in message
+    assert 'Put the whole text in quotes: text: "A customer says her parcel #4 never arrived."' in message
+    assert "'text: |'" in message and "indent it like 'text:'" in message
+    assert "\n" not in message
+
+
+def test_a_hash_line_after_several_lines_of_text_is_warned() -> None:
+    text = edit(
+        "        feedback: She calms down a little.\n",
+        "        feedback: She calms\n          down a\n\n          # little.\n",
+    )
+    [(line, column, message)] = cuts(text)
+    assert (line, column) == (22, 11), message
+    assert 'reads only "She calms down a"' in message  # YAML folds the lines it kept into one text
+
+
+QUIET_LINES = [
+    # (case, old, new): a '#' line that is not where the text goes on
+    ("note at the key's indentation", "    text: She tells her friends.", "    text: She tells\n      her.\n    # #3"),
+    ("under a quoted text", "    text: She tells her friends.", '    text: "She tells her"\n      # friends.'),
+    ("inside a block", "    text: She tells her friends.", "    text: |\n      She tells\n      # her friends."),
+    ("under an id", "      - id: shrug\n", "      - id: shrug\n          # the bad one\n"),
+    ("under a flow mapping", "    ending: {title: A quiet loss}\n", "    ending: {title: A quiet loss}\n      # sad\n"),
+]
+
+
+@pytest.mark.parametrize("old, new", [c[1:] for c in QUIET_LINES], ids=[c[0] for c in QUIET_LINES])
+def test_no_warning_for_a_hash_line_that_cuts_no_text(old: str, new: str) -> None:
+    assert cuts(edit(old, new)) == []
