@@ -14,7 +14,7 @@ from .model import Module
 from .references import check_references
 from .schema import MESSAGE_CODES, ModuleSchema
 from .source_map import Path, SourceMap, quote_text
-from .suggest import did_you_mean, one_of
+from .suggest import closest, did_you_mean, one_of
 from .yaml_loader import MAX_BYTES, load_yaml
 
 _WHAT = {
@@ -93,7 +93,13 @@ def _flatten(errors: Any, path: Path, data: Any, schema: Schema | None, source: 
     if not isinstance(errors, dict):
         out.append(_finding(str(errors), path, data, schema, source))
         return
+    misspelt = _misspelt_required(errors, path, schema)
     for key, sub in errors.items():
+        if key in misspelt.values():
+            continue  # missing only because it is misspelt: the unknown key's finding says so
+        if key in misspelt:
+            out.append(_misspelt_finding(str(key), misspelt[str(key)], (*path, key), schema, source))
+            continue
         # marshmallow's Dict fields nest a key's errors under "key" and its value's under
         # "value"; neither is part of the trainer's path.
         if key == "value" and not (isinstance(data, dict) and "value" in data):
@@ -113,6 +119,44 @@ def _flatten(errors: Any, path: Path, data: Any, schema: Schema | None, source: 
             else (data[key] if isinstance(data, list) and isinstance(key, int) and key < len(data) else None)
         )
         _flatten(sub, child, child_data, schema, source, out)
+
+
+_UNKNOWN = ["Unknown field."]
+_MISSING = ["Missing data for required field."]
+
+
+def _allowed(schema: Schema | None) -> list[str]:
+    """The keys a mapping of ``schema`` may hold, as the trainer writes them."""
+    return [f.data_key or name for name, f in schema.fields.items()] if schema else []
+
+
+def _misspelt_required(errors: dict[Any, Any], path: Path, root: Schema | None) -> dict[str, str]:
+    """Unknown keys of one mapping that misspell one of its missing required keys ({'nxt': 'next'})."""
+    missing = {key for key, sub in errors.items() if sub == _MISSING}
+    if not missing or root is None:
+        return {}
+    found: dict[str, str] = {}
+    for key, sub in errors.items():
+        if sub == _UNKNOWN and isinstance(key, str):
+            meant = closest(key, _allowed(_schema_at(root, (*path, key))[0]))
+            if meant in missing and meant not in found.values():
+                found[key] = meant
+    return found
+
+
+def _misspelt_finding(key: str, meant: str, path: Path, root: Schema | None, source: SourceMap) -> Finding:
+    parent = _schema_at(root, path)[0] if root is not None else None
+    what = _WHAT.get(type(parent).__name__, "this mapping")
+    line, col = source.key_at(path)
+    return Finding(
+        source.path,
+        line,
+        col,
+        "error",
+        "unknown-key",
+        f"Unknown key '{key}' in {what}{_describe(path[:-1])}. Did you mean '{meant}'? "
+        f"{what.capitalize()} must have '{meant}': rename '{key}' to '{meant}'.",
+    )
 
 
 def _schema_at(root: Schema, path: Path) -> tuple[Schema | None, fields.Field | None]:
@@ -145,8 +189,7 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
     parent_schema, _field = _schema_at(root, path) if root is not None else (None, None)
     what = _WHAT.get(type(parent_schema).__name__, "this mapping") if parent_schema else "this mapping"
     if message == "Unknown field.":
-        allowed = list(parent_schema.fields) if parent_schema else []
-        allowed = [parent_schema.fields[a].data_key or a for a in allowed] if parent_schema else []
+        allowed = _allowed(parent_schema)
         line, col = source.key_at(path)
         return Finding(
             source.path,

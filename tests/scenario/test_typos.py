@@ -259,3 +259,28 @@ def test_a_value_that_starts_with_a_hash_is_explained_not_just_missing() -> None
     # A key that is empty for another reason gets no word about comments.
     plain = only_finding(edit("        next: sad", "        next:"))
     assert "comment" not in plain.message
+
+
+@pytest.mark.parametrize(
+    "old, new, line, meant, what",
+    [
+        ("        next: happy", "        nxt: happy", 16, "next", "A choice"),
+        ("        text: Listen", "        txt: Listen", 13, "text", "A choice"),
+        ("      - id: listen", "      - di: listen", 12, "id", "A choice"),
+        ("start: counter", "strat: counter", 5, "start", "The module"),
+        ("nodes:", "nodse:", 6, "nodes", "The module"),
+        ("{title: A quiet loss}", "{ttle: A quiet loss}", 26, "title", "An ending"),
+    ],
+)
+def test_a_misspelt_required_key_is_one_finding(old: str, new: str, line: int, meant: str, what: str) -> None:
+    # Was two findings: the unknown key, and the required key it was meant to be as missing.
+    finding = only_finding(edit(old, new))
+    wrong = new.split(":")[0].strip(" -{")
+    assert finding.code == "unknown-key" and finding.line == line, finding.format()
+    assert f"Unknown key '{wrong}'" in finding.message and f"Did you mean '{meant}'?" in finding.message
+    assert f"{what} must have '{meant}': rename '{wrong}' to '{meant}'." in finding.message
+
+
+def test_a_misspelt_optional_key_still_lists_the_allowed_keys() -> None:
+    finding = only_finding(edit("        feedback: She calms", "        fedback: She calms"))
+    assert finding.code == "unknown-key" and "Did you mean 'feedback'? Allowed keys:" in finding.message

@@ -70,7 +70,14 @@ def test_every_error_at_once_with_did_you_mean() -> None:
     messages = {(f.line, f.code): f.message for f in info.value.findings}
     assert "Did you mean 'title'?" in messages[(2, "unknown-key")]
     assert "Did you mean 'text'?" in messages[(7, "unknown-key")]
-    assert (1, "missing-key") in messages  # title is missing: reported at the module
+    # 'title' is missing because 'titel' misspells it: one finding says both, not a second one.
+    assert "The module must have 'title'" in messages[(2, "unknown-key")]
+    assert (1, "missing-key") not in messages
+    text = text.replace("titel: T", "heading: T")
+    with pytest.raises(ScenarioError) as info:
+        load_module(text, "x.yaml")
+    missing = [f for f in info.value.findings if f.code == "missing-key"]
+    assert [(f.line, "'title'" in f.message) for f in missing] == [(1, True)]  # a key that is just missing
 
 
 # --- conditions -------------------------------------------------------------------------
