@@ -176,6 +176,10 @@ def _diagnose(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, st
             )
     if "flow mapping" in context or "flow sequence" in context:
         opener, closer = ("{", "}") if "mapping" in context else ("[", "]")
+        if cmark is not None and cmark.line != row and cmark.line < len(lines):
+            cut = _comment_in_flow(lines[cmark.line], cmark.column, closer)
+            if cut is not None:
+                return cmark.line + 1, cut[0] + 1, cut[1]
         if cmark is not None and cmark.line != row:
             return (
                 cmark.line + 1,
@@ -206,6 +210,37 @@ def _diagnose(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, st
             return row + 1, col + 1, "Put a space after '-' to start a list item: '- ...'."
         start = f" (see line {cmark.line + 1})" if cmark is not None else ""
         return row + 1, col + 1, f"Every item of this list must start with '- ' at the same indentation{start}."
+    return None
+
+
+def _comment_in_flow(line: str, start: int, closer: str) -> tuple[int, str] | None:
+    """(column, message) when a '#' after a space inside ``{...}`` or ``[...]`` (opening at
+    ``start``) made the rest of the line a comment, its closing bracket included."""
+    quote = ""
+    for at in range(start + 1, len(line)):
+        char = line[at]
+        if quote:
+            # Inside quotes '#' is text; '' inside single quotes is an apostrophe and \" an escape.
+            if char == quote and not (quote == '"' and line[at - 1] == "\\"):
+                quote = ""
+        elif char in "'\"" and line[at - 1] in f" \t,:{line[start]}":
+            quote = char
+        elif char == "#" and line[at - 1] in " \t":
+            end = line.rfind(closer)
+            if end < at:
+                return None  # nothing on the line was cut: the bracket is closed further down, or never
+            # The item holding the '#': from the separator before it to the one after it.
+            begin = max(line.rfind(sep, start, at) + len(sep) for sep in (": ", ",", line[start]))
+            after = min(i for i in (line.find(",", at), end) if i != -1)
+            text = line[begin:after].strip()
+            why = (
+                f"A '#' after a space starts a comment, even inside {line[start]}...{closer}: YAML ignores "
+                f"the rest of this line, the closing '{closer}' too."
+            )
+            if text[:1] in ("'", '"'):  # a note after a quoted text: the note is what must move
+                return at, f"{why} Move the note after the closing '{closer}'."
+            fixed = line[start:begin] + line[begin:after].replace(text, quote_text(text)) + line[after : end + 1]
+            return at, f"{why} Put the text in quotes: {fixed}"
     return None
 
 

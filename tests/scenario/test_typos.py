@@ -284,3 +284,27 @@ def test_a_misspelt_required_key_is_one_finding(old: str, new: str, line: int, m
 def test_a_misspelt_optional_key_still_lists_the_allowed_keys() -> None:
     finding = only_finding(edit("        feedback: She calms", "        fedback: She calms"))
     assert finding.code == "unknown-key" and "Did you mean 'feedback'? Allowed keys:" in finding.message
+
+
+@pytest.mark.parametrize(
+    "old, new, column, fix",
+    [
+        ("{title: A quiet loss}", "{title: A #1 loss}", 23, '{title: "A #1 loss"}'),
+        ("{customer: -20}", "{customer: -20, #2}", 34, '{customer: -20, "#2"}'),
+        ("{title: A quiet loss}", "[A quiet #1]", 22, '["A quiet #1"]'),
+    ],
+    ids=["mapping", "after a comma", "sequence"],
+)
+def test_a_hash_inside_brackets_is_named_at_the_hash(old: str, new: str, column: int, fix: str) -> None:
+    # Was: "The '{' that opens here is never closed", pointing at the '{', when the '#' hid the '}'.
+    finding = only_finding(edit(old, new))
+    closer = new[-1]
+    assert finding.code == "yaml-syntax" and finding.column == column, finding.format()
+    assert edit(old, new).splitlines()[finding.line - 1][column - 1] == "#"
+    assert f"A '#' after a space starts a comment, even inside {new[0]}...{closer}" in finding.message
+    assert f"the closing '{closer}' too. Put the text in quotes: {fix}" in finding.message
+
+
+def test_a_note_after_a_quoted_text_inside_braces_is_moved_out() -> None:
+    finding = only_finding(edit("{title: A quiet loss}", "{title: 'A quiet loss' #1}"))
+    assert finding.message.endswith("Move the note after the closing '}'."), finding.message
