@@ -9,9 +9,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..scenario.yaml_loader import MAX_BYTES
 from ..store.db import default_url, normalise_url
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+FORM_OVERHEAD = 64 * 1024
+"""Room in an upload request beyond the module itself: the multipart boundaries and headers,
+the CSRF token, and the other field of the form (an empty text box or file input)."""
 
 
 def instance_path(env: Mapping[str, str] | None = None) -> Path:
@@ -62,7 +67,11 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": env.get("CXTRAIN_LOGIN_RATE_LIMIT", "10 per minute"),
         "TRUSTED_PROXIES": int(env.get("CXTRAIN_TRUSTED_PROXIES", "0") or 0),
         "FRAME_ANCESTORS": env.get("CXTRAIN_FRAME_ANCESTORS", "'self'"),
-        "MAX_CONTENT_LENGTH": int(env.get("CXTRAIN_MAX_UPLOAD_BYTES", str(1024 * 1024))),
+        # One limit on module size, the core's: a request with a module the core would still read
+        # gets through (a module just over it gets the core's finding, with its line-by-line view),
+        # and only a request far bigger is refused before it is read (see trainer._too_large).
+        "MAX_CONTENT_LENGTH": MAX_BYTES + FORM_OVERHEAD,
+        "MAX_FORM_MEMORY_SIZE": MAX_BYTES + FORM_OVERHEAD,  # the pasted text (Flask's default is 500 kB)
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
         **_optional(env),
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from .. import playview
 from ..scenario import engine, lint_text
 from ..scenario.source_map import source_lines
+from ..scenario.yaml_loader import MAX_BYTES
 from ..store import modules as stored
 from . import service
 from .database import db
@@ -153,10 +154,9 @@ def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
     # The form is read (for its CSRF token) before the trainers-only check has run.
     if not getattr(current_user, "is_trainer", False):
         return render_template("error.html", code=413, name=exc.name, description=exc.description), 413
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     flash(
-        f"The upload is larger than this server accepts ({limit / 1024 / 1024:.1f} MiB). "
-        "Split the module into smaller ones, or ask an administrator to raise CXTRAIN_MAX_UPLOAD_BYTES."
+        f"The upload is larger than this server accepts: a module may be at most {MAX_BYTES / 1024 / 1024:g} MiB "
+        f"({MAX_BYTES:,} bytes), as a file or as pasted text. Split the module into smaller ones."
     )
     return render_template("trainer/upload.html", text="", lines=None, errors=0), 413
 
