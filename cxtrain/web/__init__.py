@@ -49,6 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.update(settings)
+    for warning in config.retired_settings():
+        app.logger.warning(warning)
     app.url_map.converters["id"] = RowIdConverter
     # The shared templates mark every visible string with _(); the service is English-only for
     # now, so _ formats without translating (the XBlock binds the LMS's gettext instead).

@@ -77,6 +77,19 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
 
 
+RETIRED = {
+    "CXTRAIN_MAX_UPLOAD_BYTES": "modules now have one size limit everywhere, the loader's "
+    f"{MAX_BYTES // (1024 * 1024)} MiB; uploads up to it are accepted",
+}
+"""Settings earlier releases read, and what replaced them: an admin who set one is told once at start-up."""
+
+
+def retired_settings(env: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each retired setting still present in the environment."""
+    env = os.environ if env is None else env
+    return [f"{name} is no longer read: {why}. Remove it." for name, why in RETIRED.items() if name in env]
+
+
 # Settings whose defaults live where they are used; set only when the environment names them.
 _OPTIONAL = {
     "CXTRAIN_PUBLIC_URL": ("PUBLIC_URL", str),

@@ -33,3 +33,17 @@ def test_unreadable_setting_stops_with_its_name(tmp_path) -> None:
 def test_postgres_urls_use_psycopg(tmp_path) -> None:
     settings = config.from_environment({"CXTRAIN_INSTANCE": str(tmp_path), "DATABASE_URL": "postgres://u@h/db"})
     assert settings["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+
+
+def test_a_retired_setting_is_named_at_start_up(app_config, monkeypatch, caplog) -> None:
+    from cxtrain.web import create_app
+
+    monkeypatch.delenv("CXTRAIN_MAX_UPLOAD_BYTES", raising=False)
+    create_app(app_config).extensions["cxtrain.engine"].dispose()
+    assert "no longer read" not in caplog.text
+
+    monkeypatch.setenv("CXTRAIN_MAX_UPLOAD_BYTES", "1048576")
+    app = create_app(app_config)
+    app.extensions["cxtrain.engine"].dispose()
+    assert "CXTRAIN_MAX_UPLOAD_BYTES is no longer read" in caplog.text and "4 MiB" in caplog.text
+    assert app.config["MAX_CONTENT_LENGTH"] > 4 * 1024 * 1024  # the old value is not applied
