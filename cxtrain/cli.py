@@ -28,6 +28,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "users": "cxtrain.web.commands:users",
     "tokens": "cxtrain.web.commands:tokens",
     "insight": "cxtrain.web.commands:insight",
+    "reminders": "cxtrain.web.reminder_commands:reminders",
 }
 
 

@@ -42,6 +42,11 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The team a closed account left, offered again when it is reopened.
     team_when_closed: Mapped[str | None] = mapped_column(String(100))
+    # Daily reminder emails: True or False once the learner chose, None while they never did
+    # (then CXTRAIN_REMINDERS_DEFAULT decides); reminded_on is the learner's local date of the
+    # last one sent, the mark that keeps it to one a day (see store/reminders.py).
+    reminders: Mapped[bool | None] = mapped_column(Boolean)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True

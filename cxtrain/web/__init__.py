@@ -68,7 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
 
-    from . import admin, api, auth, health, insight, play, progress, trainer
+    from . import admin, api, auth, health, insight, play, progress, trainer, unsubscribe
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(play.bp)
@@ -78,4 +78,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(unsubscribe.bp)
     return app

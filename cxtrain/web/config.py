@@ -6,11 +6,13 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from ..scenario.yaml_loader import MAX_BYTES
 from ..store.db import default_url, normalise_url
+from .mailer import parse_smtp_url
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -73,6 +75,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": MAX_BYTES + FORM_OVERHEAD,
         "MAX_FORM_MEMORY_SIZE": MAX_BYTES + FORM_OVERHEAD,  # the pasted text (Flask's default is 500 kB)
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
+        **_mail(env),
         **_optional(env),
     }
 
@@ -88,6 +91,28 @@ def retired_settings(env: Mapping[str, str] | None = None) -> list[str]:
     """A warning for each retired setting still present in the environment."""
     env = os.environ if env is None else env
     return [f"{name} is no longer read: {why}. Remove it." for name, why in RETIRED.items() if name in env]
+
+
+def _mail(env: Mapping[str, str]) -> dict[str, Any]:
+    """The reminder emails' settings, refused at start-up when they cannot be right (a mistake
+    found by the first cron run, at 8 in the morning, would go unnoticed)."""
+    default = env.get("CXTRAIN_REMINDERS_DEFAULT", "").strip().lower() or "off"
+    if default not in ("on", "off"):
+        raise SystemExit(f"CXTRAIN_REMINDERS_DEFAULT: write on or off, not {default!r}.")
+    out: dict[str, Any] = {"REMINDERS_DEFAULT": default == "on"}
+    url = env.get("CXTRAIN_SMTP_URL", "").strip()
+    if url:
+        try:
+            parse_smtp_url(url)
+        except ValueError as exc:  # the message never repeats the URL: it may hold a password
+            raise SystemExit(f"CXTRAIN_SMTP_URL: {exc}.") from None
+        out["SMTP_URL"] = url
+    sender = env.get("CXTRAIN_MAIL_FROM", "").strip()
+    if sender:
+        if "@" not in parseaddr(sender)[1]:
+            raise SystemExit(f"CXTRAIN_MAIL_FROM: {sender!r} is not an email address (e.g. cxtrain@example.org).")
+        out["MAIL_FROM"] = sender
+    return out
 
 
 # Settings whose defaults live where they are used; set only when the environment names them.

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from .. import gamify
 from ..store import badge_awards, practice_queue, xp_ledger
+from ..store import reminders as reminder_store
 from . import leaderboards, practice_questions, rewards
 from .api.me import check_profile
 from .database import db
@@ -161,12 +162,28 @@ def profile() -> tuple[str, int]:
         if data["leaderboard"] not in gamify.VISIBILITIES:
             errors["leaderboard"] = ["Choose one of the options."]
         errors.update(check_profile(data))
+        remind = request.form.get("reminders")  # absent from older forms: leave the setting alone
+        if remind not in (None, "on", "off"):
+            errors["reminders"] = ["Choose one of the options."]
         if not errors:
+            if remind is not None:
+                reminder_store.choose(current_user, remind == "on", _reminders_default())
             rewards.update_profile(session, current_user, data)
             saved = True
     me = rewards.profile(session, current_user)
     zones = TIMEZONE_CHOICES if me["timezone"] in TIMEZONE_CHOICES else (me["timezone"], *TIMEZONE_CHOICES)
     status = 400 if errors else 200
+    reminders_on = reminder_store.wants_reminders(current_user, _reminders_default())
     return render_template(
-        "progress/profile.html", me=me, errors=errors, saved=saved, zones=zones, form=request.form
+        "progress/profile.html",
+        me=me,
+        errors=errors,
+        saved=saved,
+        zones=zones,
+        form=request.form,
+        reminders_on=reminders_on,
     ), status
+
+
+def _reminders_default() -> bool:
+    return bool(current_app.config.get("REMINDERS_DEFAULT"))

@@ -1,0 +1,120 @@
+"""A real SMTP server in the test process (aiosmtpd on a free loopback port), and learners to remind."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from liveserver import free_port
+
+REFUSED = "refused@example.org"  # answered 550 at RCPT: the mailbox does not exist
+BUSY = "busy@example.org"  # answered 450 at RCPT: try again later
+GOODBYE = "goodbye@example.org"  # answered 421 at RCPT: the server closes the connection
+
+
+@dataclass
+class Sink:
+    """What the server received: one parsed message per accepted DATA, and every RCPT address tried."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)
+    sessions: int = 0
+
+    def to(self) -> list[str]:
+        return [m["To"].addresses[0].addr_spec for m in self.messages]
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        self.tried.append(address)
+        if address == REFUSED:
+            return "550 5.1.1 No such mailbox"
+        if address == BUSY:
+            return "450 4.2.1 Mailbox busy, try later"
+        if address == GOODBYE:
+            return "421 4.3.2 Shutting down"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        self.raw.append(envelope.original_content or envelope.content)
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.sink = Sink()
+        self.port = free_port()
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp+insecure://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def add_learner(app, email_address: str, tz: str = "UTC", **fields: object) -> int:  # type: ignore[no-untyped-def]
+    """An account straight in the database (the tests here are about mail, not sign-up)."""
+    from cxtrain.store import accounts
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        user = accounts.create_user(db, email_address, "correct horse battery", "learner", "frontline-associate")
+        user.timezone = tz
+        for name, value in fields.items():
+            setattr(user, name, value)
+        db.commit()
+        return user.id
+
+
+def give_due_practice(app, user_id: int, count: int, due: datetime) -> None:  # type: ignore[no-untyped-def]
+    """``count`` missed decisions in the learner's practice queue, due at ``due``."""
+    from cxtrain.store.models import PracticeItemRow
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        for n in range(count):
+            db.add(
+                PracticeItemRow(
+                    user_id=user_id,
+                    module_id="web-fixture",
+                    node_id=f"node-{n}",
+                    best="listen",
+                    chosen="argue",
+                    options_json=json.dumps(["listen", "argue"]),
+                    due_at=due,
+                )
+            )
+        db.commit()
+
+
+def practised_at(app, user_id: int, *moments: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Practice answers at ``moments``: each keeps the learner's streak alive on its local day."""
+    from cxtrain.store.models import PracticeAnswer
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        for moment in moments:
+            db.add(PracticeAnswer(user_id=user_id, choice="listen", correct=True, xp=0, created_at=moment))
+        db.commit()
+
+
+def reminded_on(app, user_id: int):  # type: ignore[no-untyped-def]
+    from cxtrain.store.models import User
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        return db.get(User, user_id).reminded_on
