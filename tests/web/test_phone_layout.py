@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from liveserver import LiveServer
-from webhelpers import MODULE, PASSWORD
+from webhelpers import MODULE, PASSWORD, unsubscribe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,13 +67,27 @@ def test_profile_radio_buttons_sit_on_the_line_of_their_words(live_team: LiveSer
                      labelMiddle: (l.top + l.bottom) / 2, labelHeight: l.height};
            })"""
     )
-    assert [row["value"] for row in rows] == ["named", "anonymous", "hidden"]
+    assert [row["value"] for row in rows] == ["named", "anonymous", "hidden", "on", "off"]
     for row in rows:
         assert row["width"] < 30, row  # not stretched across the form, with its words pushed below
         assert abs(row["middle"] - row["labelMiddle"]) < 4, row  # beside its words, not above them
         assert row["labelHeight"] >= TAP, row  # the whole line is the tap target
     page.click("text=not at all (hidden)")
     assert page.is_checked('input[value="hidden"]')
+    assert _overflow(page) == 0
+
+
+def test_the_unsubscribe_page_fits_a_phone_and_its_button_is_easy_to_tap(live_team: LiveServer, browser_page):
+    page = browser_page  # logged out, as when arriving from an email
+    link = live_team.url + unsubscribe_path(live_team.instance, 1, "learner@example.org")
+    page.goto(link)
+    button = page.locator("main form button").bounding_box()
+    assert button is not None and button["height"] >= TAP
+    assert _overflow(page) == 0
+    page.click("main form button")
+    page.wait_for_selector("[role=status]")
+    assert _overflow(page) == 0
+    assert page.goto(link[:-3]).status == 400
     assert _overflow(page) == 0
 
 

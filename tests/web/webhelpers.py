@@ -102,3 +102,14 @@ def browser_log_in_and_start(page, base_url: str, email: str = "learner@example.
     page.goto(f"{base_url}/modules/{MODULE}")
     page.click('form[action$="/attempts"] button')
     page.wait_for_selector(".cx-choice")
+
+
+def unsubscribe_path(instance, user_id: int, email: str) -> str:  # type: ignore[no-untyped-def]
+    """The reminder emails' unsubscribe link for an account of a live server (signed with its instance's key)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from cxtrain.web import unsubscribe
+
+    secret = (instance / "secret_key").read_text().strip()
+    token = URLSafeTimedSerializer(secret, salt=unsubscribe.SALT).dumps([user_id, unsubscribe._email_mark(email)])
+    return "/reminders/unsubscribe/" + token
