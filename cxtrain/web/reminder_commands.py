@@ -49,12 +49,17 @@ def send(dry_run: bool, at: str | None) -> None:
             raise click.ClickException(f"cannot reach the database: {exc}") from exc
         if schema != expected_revision():
             raise click.ClickException("the database schema is not this release's; run `cxtrain db upgrade` first.")
+        missing = run.missing_settings(app)
+        if missing and not dry_run:  # refused even with nobody to remind now: found at set-up, not some morning
+            raise click.ClickException(
+                f"cannot send without {', '.join(missing)} (see docs/admin.md, 'Reminder emails')."
+            )
         with _session(app) as db:
             planned, summary = run.plan(db, now, bool(app.config.get("REMINDERS_DEFAULT")))
             if dry_run:
                 for reminder in planned:
                     click.echo(f"would send: {reminder.describe()}")
-                for variable in run.missing_settings(app):
+                for variable in missing:
                     click.echo(f"note: {variable} is not set; a real run would refuse to send.", err=True)
                 summary.sent = len(planned)
                 click.echo("Dry run, nothing sent. " + summary.line("Would send"))

@@ -92,7 +92,9 @@ def plan(db: Session, now: datetime, default: bool) -> tuple[list[Reminder], Sum
                 out.append(Reminder(user, gamify.local_day(now, user.timezone), reason))
             else:
                 summary.skipped[NOTHING] += 1
-    db.rollback()  # end the reading transaction: each claim must start its own (see store.claim)
+    # End the reading transaction (each claim must start its own, see store.claim) without
+    # expiring the learners read: the sessions of this service keep objects loaded on commit.
+    db.commit()
     return out, summary
 
 

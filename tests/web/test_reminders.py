@@ -222,6 +222,13 @@ def test_no_public_url_no_sending(mail_app, runner, smtp):
     assert smtp.sink.messages == [] and reminded_on(mail_app, uid) is None
 
 
+def test_a_run_without_mail_settings_is_refused_even_with_nobody_to_remind(app, runner):
+    result = runner.invoke(main, ["reminders", "send"])
+    assert result.exit_code == 1
+    assert "cannot send without CXTRAIN_SMTP_URL, CXTRAIN_MAIL_FROM, CXTRAIN_PUBLIC_URL" in result.output
+    assert runner.invoke(main, ["reminders", "send", "--dry-run"]).exit_code == 0
+
+
 def test_now_must_be_an_iso_moment(mail_app, runner):
     result = runner.invoke(main, ["reminders", "send", "--now", "tomorrow morning"])
     assert result.exit_code == 2 and "is not an ISO date and time" in result.output
