@@ -147,6 +147,8 @@ class Mailer:
             raise Refused(code, _text(text)) from exc
         except smtplib.SMTPDataError as exc:
             raise Refused(exc.smtp_code, _text(exc.smtp_error)) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # an address in Unicode, to a server without SMTPUTF8
+            raise Refused(553, f"the server cannot take this address ({exc})") from exc
         except smtplib.SMTPSenderRefused as exc:
             raise ServerError(
                 f"the mail server refuses the sender address {exc.sender!r} ({exc.smtp_code} "

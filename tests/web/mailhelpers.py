@@ -56,7 +56,8 @@ class SmtpServer:
     def __init__(self) -> None:
         self.sink = Sink()
         self.port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        # Without SMTPUTF8, as many servers still are: an address in Unicode is refused before it is sent.
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=False)
 
     @property
     def url(self) -> str:

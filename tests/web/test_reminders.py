@@ -175,6 +175,15 @@ def test_a_refused_address_is_reported_and_the_batch_goes_on(mail_app, runner, s
     assert smtp.sink.tried == [BUSY]
 
 
+def test_a_unicode_address_the_server_cannot_take_is_skipped_too(mail_app, runner, smtp):
+    for address in ("zoë@example.org", "plain@example.org"):  # the test server offers no SMTPUTF8
+        give_due_practice(mail_app, add_learner(mail_app, address, reminders=True), 1, MONDAY_9_UTC)
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+    assert smtp.sink.to() == ["plain@example.org"]
+    assert "failed: zoë@example.org: refused (553 the server cannot take this address" in result.output
+
+
 def test_server_down_stops_with_a_clear_message_and_marks_nobody(mail_app, runner, smtp):
     from liveserver import free_port
 
