@@ -143,7 +143,7 @@ def _send_one(
         if not exc.permanent:
             store.release(db, user.id, reminder.today, previous)
         what = "refused" if exc.permanent else "refused for now, a later run tries again"
-        log.warning("reminder to %s %s: %s", user.email, what, exc)
+        log.info("reminder to %s %s: %s", user.email, what, exc)
         summary.failed.append(f"{user.email}: {what} ({exc})")
         echo(f"failed: {user.email}: {what} ({exc})")
         return
