@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -40,6 +40,10 @@ class Finding:
 class ScenarioError(Exception):
     """A module, roles file or track could not be loaded; ``findings`` says why."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], source: Any = None, data: Any = None) -> None:
         self.findings = sorted(findings)
+        # Where the YAML itself was read but the module was refused (schema or references), the
+        # parsed text and its positions, so that lint can still run the checks that need no model.
+        self.source = source
+        self.data = data
         super().__init__("\n".join(f.format() for f in self.findings))

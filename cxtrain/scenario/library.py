@@ -150,10 +150,15 @@ def load_library(folders: Sequence[Path | str], roles_file: Path | None = None) 
 
 def role_findings(module: Module, roles: Mapping[str, Role]) -> list[Finding]:
     """An error if the module's role is not on the ladder."""
-    if not roles or module.role in roles:
+    return unknown_role_findings(module.role, roles, module.source)
+
+
+def unknown_role_findings(role: str, roles: Mapping[str, Role], source: SourceMap | None) -> list[Finding]:
+    """An error if ``role`` is not on the ladder (also for a module refused for other reasons)."""
+    if not roles or role in roles:
         return []
-    line, col = module.source.at(("role",)) if module.source else (1, 1)
-    path = module.source.path if module.source else "<text>"
+    line, col = source.at(("role",)) if source else (1, 1)
+    path = source.path if source else "<text>"
     return [
         Finding(
             path,
@@ -161,7 +166,7 @@ def role_findings(module: Module, roles: Mapping[str, Role]) -> list[Finding]:
             col,
             "error",
             "unknown-role",
-            f"The role '{module.role}' is not in roles.yaml.{did_you_mean(module.role, roles)} Roles: {one_of(roles)}.",
+            f"The role '{role}' is not in roles.yaml.{did_you_mean(role, roles)} Roles: {one_of(roles)}.",
         )
     ]
 

@@ -29,6 +29,7 @@ from .library import (
     read_roles,
     role_findings,
     track_findings,
+    unknown_role_findings,
 )
 from .loading import load_module
 from .model import Module
@@ -393,11 +394,24 @@ def lint_text(text: str | bytes, path: str, roles: Mapping[str, Role] | None = N
     try:
         module = load_module(text, path)
     except ScenarioError as exc:
-        report.findings = exc.findings
+        report.findings = sorted(exc.findings + _unmodelled_findings(exc, roles))
         return report
     report.module = module
     report.grade, report.findings = lint_module(module, roles)
     return report
+
+
+def _unmodelled_findings(exc: ScenarioError, roles: Mapping[str, Role] | None) -> list[Finding]:
+    """For a module refused before it became a model: the checks that need only its text, so that
+    a trainer fixing a typo is not sent back a second time for a cut text or an unknown role."""
+    if exc.source is None:
+        return []
+    known = {(f.line, f.code) for f in exc.findings}
+    extra = cut_text_findings(exc.source)
+    role = exc.data.get("role") if isinstance(exc.data, dict) else None
+    if isinstance(role, str) and roles:
+        extra += unknown_role_findings(role, roles, exc.source)
+    return [f for f in extra if (f.line, f.code) not in known]
 
 
 def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> LintResult:

@@ -49,11 +49,14 @@ def load_module(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BY
 
 def _load_module(text: str | bytes, path: str, max_bytes: int) -> Module:
     data, source = load_yaml(text, path, max_bytes)
-    parts = validate(ModuleSchema(), data, source)
+    try:
+        parts = validate(ModuleSchema(), data, source)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.findings, source=source, data=data) from None
     module = Module(**parts, version=content_version(text), source=source)
     module, findings = check_references(module, source)
     if any(f.severity == "error" for f in findings):
-        raise ScenarioError(findings)
+        raise ScenarioError(findings, source=source, data=data)
     return module
 
 
