@@ -148,9 +148,14 @@ def _other_admins(db: Session, user: User) -> int:
     return sum(1 for admin_id in db.scalars(admins.with_for_update()) if admin_id != user.id)
 
 
+def is_last_admin(db: Session, user: User) -> bool:
+    """Whether ``user`` is the only open admin (the admin rows stay locked until commit, as above)."""
+    return user.role == "admin" and user.active and _other_admins(db, user) == 0
+
+
 def check_role_change(db: Session, user: User, role: str) -> None:
     """Refuse to leave the service without an admin."""
-    if user.role == "admin" and role != "admin" and user.active and _other_admins(db, user) == 0:
+    if role != "admin" and is_last_admin(db, user):
         raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
 
 

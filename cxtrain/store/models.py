@@ -116,7 +116,9 @@ class Attempt(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None once its learner's account was erased: the attempt stays, owned by nobody, so that the
+    # insight counts (and a recount of them) keep it (see cxtrain.store.erasure, migration 0008).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(100))
     module_version: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from .. import gamify
 from ..store import badge_awards, practice_queue, xp_ledger
 from ..store import reminders as reminder_store
-from . import leaderboards, practice_questions, rewards
+from . import leaderboards, my_data, practice_questions, rewards
 from .api.me import check_profile
 from .database import db
 
@@ -187,3 +187,9 @@ def profile() -> tuple[str, int]:
 
 def _reminders_default() -> bool:
     return bool(current_app.config.get("REMINDERS_DEFAULT"))
+
+
+@bp.get("/profile/my-data.json")
+def my_data_file() -> Response:
+    """The profile's "Download my data": the caller's own data, as a file (see docs/learners.md)."""
+    return my_data.download(db(), current_user)

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from ...store import practice_queue
-from .. import leaderboards, practice_questions, rewards
+from .. import leaderboards, my_data, practice_questions, rewards
 from ..database import db
 from . import bp
 from .errors import ApiError
@@ -57,6 +57,14 @@ def update_me() -> Response:
     session = db()
     rewards.update_profile(session, current_user, data)
     return jsonify(MeSchema().dump(rewards.profile(session, current_user)))
+
+
+@bp.get("/me/export")
+def export_me() -> Response:
+    """Everything stored about the caller (the GDPR's right of access); only ever the caller's own."""
+    response = jsonify(my_data.document(db(), current_user))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/leaderboard")

@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from ... import __version__
-from . import schemas
+from . import export_schemas, schemas
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are a 404, not a 500
 
@@ -53,6 +53,16 @@ def _progress_paths(spec: APISpec) -> None:
                 "requestBody": _body("MeUpdateSchema"),
                 "responses": {**_resp("200", "Me, updated", "MeSchema"), **ERR},
             },
+        },
+    )
+    spec.path(
+        path="/api/me/export",
+        operations={
+            "get": {
+                "summary": "Everything stored about me (account, attempts and their choices, XP, badges, practice,"
+                " token names), as on the profile's 'Download my data'",
+                "responses": {**_resp("200", "My data", "ExportSchema"), **ERR},
+            }
         },
     )
     spec.path(
@@ -105,7 +115,7 @@ def spec_dict(_server: str | None = None) -> dict[str, Any]:
         plugins=[MarshmallowPlugin()],
         info={"description": "Play cxtrain modules from any client. Errors are JSON {error, message, fields}."},
     )
-    for schema in schemas.ALL:
+    for schema in [*schemas.ALL, export_schemas.ExportSchema]:
         spec.components.schema(schema.__name__, schema=schema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("cookie", {"type": "apiKey", "in": "cookie", "name": "session"})

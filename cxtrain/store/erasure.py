@@ -1,0 +1,145 @@
+"""Erasing a person (the GDPR's right to erasure): their identity and their game, not the insight counts.
+
+What goes, in one transaction: the ``users`` row (email, name, job role, team, password hash,
+time zone, so every session ends and the old email can make a new account), their API tokens,
+the XP ledger and its aggregates (``learner_stats``, ``weekly_xp``), their badges (the hosted
+Open Badges assertions answer 404 from then on), their practice queue and answers. Their XP and
+membership leave their team's ``team_stats`` and ``weekly_team_xp`` first, through the same ORM
+event that a change of team goes through, so team boards equal the sum over the members left.
+
+What stays: their attempts and choice events, owned by nobody (``attempts.user_id`` NULL), with
+the times cut to the day (UTC). The insight pages count exactly these rows per module, version,
+node, choice and score bin and never per person, so the counts that trainers and managers rely
+on, and a recount of them from scratch (``cxtrain insight rebuild``), stay the same. Keeping an
+anonymised user row instead would keep a pseudonym that ties all of one person's attempts
+together: under the GDPR (recital 26) that is still personal data, and insight has no use for it.
+
+Cutting the times must not move a row across the marks of :mod:`.insight_rollup`: a finish not
+yet folded into ``insight_scores`` (after its clock) stays after the clock, and a choice event
+younger than ``SETTLE`` keeps its time, because the edges watermark relies on young events
+looking young. The clock is locked for the length of the erase so that no fold runs in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session
+
+from . import accounts
+from .db import serial_writes
+from .gamestate import lock_learner
+from .insight_rollup import SETTLE, as_utc, scores_clock
+from .models import (
+    ApiToken,
+    Attempt,
+    ChoiceEvent,
+    LearnerStats,
+    ModuleVersion,
+    PracticeAnswer,
+    PracticeItemRow,
+    User,
+    UserBadge,
+    WeeklyXp,
+    XpEntry,
+)
+
+_STEP = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What one erase removed, and what it kept without an owner."""
+
+    user_id: int
+    attempts_kept: int
+    events_kept: int
+    xp_entries: int
+    badges: int
+    tokens: int
+    practice_items: int
+
+
+def _day(moment: datetime) -> datetime:
+    return as_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _finish_kept(finished: datetime | None, clock: datetime) -> datetime | None:
+    """The day of a finish, but never at or before the insight clock when the finish was after it."""
+    if finished is None:
+        return None
+    moment = as_utc(finished)
+    day = _day(moment)
+    return clock + _STEP if moment > clock >= day else day
+
+
+def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
+    """Erase ``user`` as the module doc says, and commit; raises AccountError for the last open admin.
+
+    Nothing is changed when it raises. Other requests of the learner (an award, a practice
+    answer) wait on the learner lock and then find no learner; the insight pages' refreshes wait
+    on the clock for the few milliseconds this takes.
+    """
+    settled = (now or datetime.now(UTC)) - SETTLE
+    uid = user.id
+    with serial_writes(db):
+        try:
+            if db.get_bind().dialect.name == "postgresql":
+                # The mode of `insight rebuild`: refreshes and rebuilds wait, readers go on.
+                db.execute(text("LOCK TABLE insight_clock IN SHARE ROW EXCLUSIVE MODE"))
+            if accounts.is_last_admin(db, user):
+                raise accounts.AccountError(f"{user.email} is the only admin; make someone else admin first.")
+            lock_learner(db, uid)  # on SQLite this first write takes the lock: the clock below stays current
+            user.team = None  # the member and their XP leave the team aggregates (gamestate's ORM event)
+            db.flush()
+            clock = scores_clock(db)
+            attempts = db.execute(
+                select(Attempt.id, Attempt.started_at, Attempt.finished_at).where(Attempt.user_id == uid)
+            ).all()
+            events = db.execute(
+                select(ChoiceEvent.id, ChoiceEvent.created_at)
+                .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+                .where(Attempt.user_id == uid)
+            ).all()
+            if attempts:
+                db.execute(
+                    update(Attempt),
+                    [
+                        {"id": a, "user_id": None, "started_at": _day(s), "finished_at": _finish_kept(f, clock)}
+                        for a, s, f in attempts
+                    ],
+                )
+            old_events = [{"id": e, "created_at": _day(c)} for e, c in events if as_utc(c) < settled]
+            if old_events:
+                db.execute(update(ChoiceEvent), old_events)
+            # Answers before items (answers point at items); the rows above no longer point at the user.
+            counts = {
+                table.__name__: db.execute(delete(table).where(table.user_id == uid)).rowcount  # type: ignore[attr-defined]
+                for table in (
+                    PracticeAnswer,
+                    PracticeItemRow,
+                    UserBadge,
+                    XpEntry,
+                    WeeklyXp,
+                    LearnerStats,
+                    ApiToken,
+                )
+            }
+            # A trainer's uploads are the organisation's modules: they stay, without an author.
+            db.execute(update(ModuleVersion).where(ModuleVersion.author_id == uid).values(author_id=None))
+            db.delete(user)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+    return Erased(
+        user_id=uid,
+        attempts_kept=len(attempts),
+        events_kept=len(events),
+        xp_entries=int(counts["XpEntry"]),
+        badges=int(counts["UserBadge"]),
+        tokens=int(counts["ApiToken"]),
+        practice_items=int(counts["PracticeItemRow"]),
+    )

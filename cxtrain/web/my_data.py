@@ -1,0 +1,55 @@
+"""A person's own data as one JSON document: the profile's "Download my data", GET /api/me/export,
+and `cxtrain users export` (for someone who can no longer log in).
+
+The stored rows come from :mod:`cxtrain.store.personal_export`; this adds what the service
+derives from them for the person (level, streaks) and the badges' titles, and dumps it all through
+the API's ExportSchema, so the three ways out give the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+from sqlalchemy.orm import Session
+
+from .. import gamify
+from ..store.models import User
+from ..store.personal_export import stored_data
+from . import rewards
+from .api.export_schemas import ExportSchema
+
+FORMAT = "cxtrain-personal-data/1"
+
+
+def document(db: Session, user: User) -> dict[str, Any]:
+    """Everything stored about ``user``, in ExportSchema's JSON form."""
+    data = stored_data(db, user)
+    level = gamify.level_for(data["xp_total"], rewards.curve())
+    run = rewards.streak_of(db, user)
+    for badge in data["badges"]:
+        found = rewards.badge(badge["id"])
+        badge["title"] = found.title if found else badge["id"]
+        badge["assertion"] = f"/badges/assertions/{badge.pop('assertion_id')}.json"
+    data["progress"] = {
+        "xp": data.pop("xp_total"),
+        "level": level.number,
+        "level_name": level.name,
+        "streak": run.current,
+        "longest_streak": run.longest,
+        "active_today": run.active_today,
+    }
+    data["practice"] = {"items": data.pop("practice_items"), "answers": data.pop("practice_answers")}
+    return ExportSchema().dump({"format": FORMAT, "exported_at": rewards.now(), **data})
+
+
+def download(db: Session, user: User) -> Response:
+    """The document as a file to save: never kept by the browser's or a proxy's cache."""
+    doc = document(db, user)
+    body = json.dumps(doc, ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/json")
+    day = doc["exported_at"][:10]
+    response.headers["Content-Disposition"] = f'attachment; filename="cxtrain-my-data-{day}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
