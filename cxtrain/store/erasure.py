@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from . import accounts
@@ -60,6 +60,21 @@ class Erased:
     badges: int
     tokens: int
     practice_items: int
+
+
+def preview(db: Session, user: User) -> dict[str, int]:
+    """What erasing ``user`` would touch, for the confirmation page: attempts (kept without an
+    owner), XP entries, badges and API tokens (deleted)."""
+
+    def count(table: type, *where: object) -> int:
+        return int(db.scalar(select(func.count()).select_from(table).where(*where)) or 0)  # type: ignore[arg-type]
+
+    return {
+        "attempts": count(Attempt, Attempt.user_id == user.id),
+        "xp_entries": count(XpEntry, XpEntry.user_id == user.id),
+        "badges": count(UserBadge, UserBadge.user_id == user.id),
+        "tokens": count(ApiToken, ApiToken.user_id == user.id),
+    }
 
 
 def _day(moment: datetime) -> datetime:

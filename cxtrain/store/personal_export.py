@@ -60,7 +60,10 @@ def account(user: User, stats: LearnerStats | None) -> dict[str, Any]:
 
 
 def attempts(db: Session, user_id: int) -> list[dict[str, Any]]:
-    """Every attempt, oldest first, each with its path of choices (two queries in all)."""
+    """Every attempt, oldest first, each with its path of choices (two queries in all).
+
+    The steps are made in their JSON form (the time as ISO 8601 text): a long history has tens of
+    thousands, and the API's schema passes them through rather than converting each again."""
     rows = _rows(
         db,
         Attempt.id,
@@ -80,7 +83,7 @@ def attempts(db: Session, user_id: int) -> list[dict[str, Any]]:
         .order_by(ChoiceEvent.attempt_id, ChoiceEvent.step)
     )
     paths = {
-        attempt_id: [{"step": s, "node": n, "choice": c, "at": _utc(t)} for _, s, n, c, t in group]
+        attempt_id: [{"step": s, "node": n, "choice": c, "at": as_utc(t).isoformat()} for _, s, n, c, t in group]
         for attempt_id, group in groupby(events, key=itemgetter(0))
     }
     for row in rows:

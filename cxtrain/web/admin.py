@@ -305,3 +305,6 @@ def new_user() -> Page:
 
 def _new_page(values: Mapping[str, str], errors: Mapping[str, str]) -> str:
     return render_template("admin/new.html", values=values, errors=errors, job_roles=_job_roles(), account_roles=ROLES)
+
+
+from . import admin_erase  # noqa: E402,F401 - registers the Erase pages on bp

