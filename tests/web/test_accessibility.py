@@ -17,7 +17,7 @@ from webhelpers import MODULE, PASSWORD, browser_log_in_and_start, unsubscribe_p
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-# In the live_team fixture account 1 is the learner and 4 the admin (their own page has no Close).
+# In the live_team fixture account 1 is the learner and 4 the admin (their own page has no Close or Erase).
 ADMIN_PAGES = [
     "/admin/users",
     "/admin/users?q=eastgate",
@@ -25,6 +25,8 @@ ADMIN_PAGES = [
     "/admin/users/1",
     "/admin/users/4",
     "/admin/users/1/close",
+    "/admin/users/1/erase",
+    "/admin/users/4/erase",
 ]
 
 
@@ -116,7 +118,7 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
             assert response is not None and response.ok, path
             found[f"{email} {path}"] = violations(page)
 
-    # The admin's forms as they answer: a refusal (422), the one-time password, a closed account.
+    # The admin's forms as they answer: refusals (422), the one-time password, a closed account.
     page.goto(live_team.url + "/admin/users/new")
     page.fill("#email", "learner@example.org")
     page.click("main form button[type=submit]")
@@ -127,6 +129,11 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
     page.click("main form button[type=submit]")
     page.wait_for_selector(".one-time")
     found["admin: password shown once"] = violations(page)
+    page.goto(live_team.url + "/admin/users/2/erase")
+    page.fill("#confirm_email", "someone.else@example.org")
+    page.click("form[action$='/erase'] button")
+    page.wait_for_selector("#confirm_email-error")
+    found["admin: erase refused"] = violations(page)
     page.goto(live_team.url + "/admin/users/1")
     page.click("a[href$='/close']")
     page.click("form[action$='/close'] button")

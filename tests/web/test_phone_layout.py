@@ -110,7 +110,15 @@ def test_the_unsubscribe_page_fits_a_phone_and_its_button_is_easy_to_tap(live_te
         ),
         (
             "admin@example.org",
-            ["/admin/users", "/admin/users?q=eastgate", "/admin/users/new", "/admin/users/1", "/admin/users/1/close"],
+            [
+                "/admin/users",
+                "/admin/users?q=eastgate",
+                "/admin/users/new",
+                "/admin/users/1",
+                "/admin/users/1/close",
+                "/admin/users/1/erase",
+                "/admin/users/4/erase",
+            ],
         ),
     ],
 )
@@ -133,14 +141,15 @@ def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
     if email.startswith("admin"):
         page.goto(live_team.url + "/admin/users")
         small = {b["text"]: b["height"] for b in _boxes(page, ".accounts td a, main button") if b["height"] < TAP}
-        page.goto(live_team.url + "/admin/users/1")
-        small.update(
-            {
-                b["text"]: b["height"]
-                for b in _boxes(page, "main input:not([type=hidden]), main select, main button")
-                if b["height"] < TAP
-            }
-        )
+        for path in ("/admin/users/1", "/admin/users/1/erase"):
+            page.goto(live_team.url + path)
+            small.update(
+                {
+                    b["text"]: b["height"]
+                    for b in _boxes(page, "main input:not([type=hidden]), main select, main button")
+                    if b["height"] < TAP
+                }
+            )
         assert small == {}  # every account link and field is a 44 px target
 
 
