@@ -38,3 +38,4 @@ def test_no_server_errors_and_json_errors(app, client, auth) -> None:  # type: i
 
         call()
     assert "POST /api/attempts/{attempt_id}/choices" in checked
+    assert "GET /api/me/export" in checked
