@@ -24,14 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import DateTime, and_, case, delete, func, literal, select, text, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from . import accounts
 from .db import serial_writes
 from .gamestate import lock_learner
-from .insight_rollup import SETTLE, as_utc, scores_clock
+from .insight_rollup import SETTLE, scores_clock
 from .models import (
     ApiToken,
     Attempt,
@@ -47,6 +50,25 @@ from .models import (
 )
 
 _STEP = timedelta(microseconds=1)
+
+
+class day_start(FunctionElement[datetime]):
+    """Midnight (UTC) of a timestamp column, in SQL: one UPDATE dates a long history, where an
+    update per row held SQLite's write lock for seconds."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(day_start, "sqlite")
+def _day_start_sqlite(element: day_start, compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC; same shape back.
+    return f"strftime('%Y-%m-%d 00:00:00.000000', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(day_start, "postgresql")
+def _day_start_postgresql(element: day_start, compiler: Any, **kw: Any) -> str:
+    return f"(date_trunc('day', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +99,6 @@ def preview(db: Session, user: User) -> dict[str, int]:
     }
 
 
-def _day(moment: datetime) -> datetime:
-    return as_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _finish_kept(finished: datetime | None, clock: datetime) -> datetime | None:
-    """The day of a finish, but never at or before the insight clock when the finish was after it."""
-    if finished is None:
-        return None
-    moment = as_utc(finished)
-    day = _day(moment)
-    return clock + _STEP if moment > clock >= day else day
-
-
 def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
     """Erase ``user`` as the module doc says, and commit; raises AccountError for the last open admin.
 
@@ -110,25 +119,25 @@ def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
             user.team = None  # the member and their XP leave the team aggregates (gamestate's ORM event)
             db.flush()
             clock = scores_clock(db)
+            mine = select(Attempt.id).where(Attempt.user_id == uid)
+            events = db.scalar(select(func.count()).select_from(ChoiceEvent).where(ChoiceEvent.attempt_id.in_(mine)))
+            db.execute(
+                update(ChoiceEvent)
+                .where(ChoiceEvent.attempt_id.in_(mine), ChoiceEvent.created_at < settled)
+                .values(created_at=day_start(ChoiceEvent.created_at))
+                .execution_options(synchronize_session=False)
+            )
+            # The day of a finish, but never at or before the insight clock when the finish was after it.
+            after_clock = and_(Attempt.finished_at > clock, day_start(Attempt.finished_at) <= clock)
+            finished = case(
+                (after_clock, literal(clock + _STEP, DateTime(timezone=True))), else_=day_start(Attempt.finished_at)
+            )
             attempts = db.execute(
-                select(Attempt.id, Attempt.started_at, Attempt.finished_at).where(Attempt.user_id == uid)
-            ).all()
-            events = db.execute(
-                select(ChoiceEvent.id, ChoiceEvent.created_at)
-                .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+                update(Attempt)
                 .where(Attempt.user_id == uid)
-            ).all()
-            if attempts:
-                db.execute(
-                    update(Attempt),
-                    [
-                        {"id": a, "user_id": None, "started_at": _day(s), "finished_at": _finish_kept(f, clock)}
-                        for a, s, f in attempts
-                    ],
-                )
-            old_events = [{"id": e, "created_at": _day(c)} for e, c in events if as_utc(c) < settled]
-            if old_events:
-                db.execute(update(ChoiceEvent), old_events)
+                .values(user_id=None, started_at=day_start(Attempt.started_at), finished_at=finished)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
             # Answers before items (answers point at items); the rows above no longer point at the user.
             counts = {
                 table.__name__: db.execute(delete(table).where(table.user_id == uid)).rowcount  # type: ignore[attr-defined]
@@ -151,8 +160,8 @@ def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
             raise
     return Erased(
         user_id=uid,
-        attempts_kept=len(attempts),
-        events_kept=len(events),
+        attempts_kept=int(attempts),
+        events_kept=int(events or 0),
         xp_entries=int(counts["XpEntry"]),
         badges=int(counts["UserBadge"]),
         tokens=int(counts["ApiToken"]),

@@ -94,7 +94,11 @@ def test_the_profile_link_downloads_everything_stored_about_the_learner(app, cli
     assert {"first-pass", "perfect-play"} <= set(badges)
     assert badges["first-pass"]["title"] == "First pass" and badges["first-pass"]["attempt_id"] == best["id"]
     assert badges["first-pass"]["awarded_at"] and badges["first-pass"]["assertion"].startswith("/badges/assertions/")
-    assert data["progress"]["streak"] >= 1 and data["progress"]["level_name"]
+    me = client.get("/api/me", headers=played[0]).get_json()
+    assert data["progress"] == {
+        k: me[k] for k in ("xp", "level", "level_name", "streak", "longest_streak", "active_today")
+    }
+    assert data["progress"]["streak"] >= 1 and data["account"]["leaderboard"] == me["leaderboard"]
     [item] = data["practice"]["items"]
     assert (item["node"], item["chosen"], item["best"], item["correct_count"]) == ("counter", "shrug", "listen", 1)
     [answer] = data["practice"]["answers"]
@@ -230,4 +234,4 @@ def test_thousands_of_attempts_take_no_query_each_and_stay_fast(app, client, lea
     print(f"export of 3000 attempts / 24000 choices: {queries} SQL statements, {seconds:.2f} s")
     assert len(data["attempts"]) == 3000 and all(len(a["path"]) == 8 for a in data["attempts"])
     assert queries == small_queries  # the same statements for 0 and 3000 attempts
-    assert seconds < 10  # about 1 s on a 2-core CI machine; the bound only catches a query per attempt
+    assert seconds < 10  # 0.5 to 1 s on a 2-core machine (more under test); the bound only catches a query per attempt
