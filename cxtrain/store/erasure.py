@@ -33,7 +33,6 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from . import accounts
 from .db import serial_writes
-from .gamestate import lock_learner
 from .insight_rollup import SETTLE, scores_clock
 from .models import (
     ApiToken,
@@ -48,6 +47,7 @@ from .models import (
     WeeklyXp,
     XpEntry,
 )
+from .xp_ledger import lock_learner
 
 _STEP = timedelta(microseconds=1)
 
@@ -116,7 +116,7 @@ def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
             if accounts.is_last_admin(db, user):
                 raise accounts.AccountError(f"{user.email} is the only admin; make someone else admin first.")
             lock_learner(db, uid)  # on SQLite this first write takes the lock: the clock below stays current
-            user.team = None  # the member and their XP leave the team aggregates (gamestate's ORM event)
+            user.team = None  # the member and their XP leave the team aggregates (xp_ledger's ORM event)
             db.flush()
             clock = scores_clock(db)
             mine = select(Attempt.id).where(Attempt.user_id == uid)

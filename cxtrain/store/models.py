@@ -117,7 +117,7 @@ class Attempt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None once its learner's account was erased: the attempt stays, owned by nobody, so that the
-    # insight counts (and a recount of them) keep it (see cxtrain.store.erasure, migration 0008).
+    # insight counts (and a recount of them) keep it (see cxtrain.store.erasure, migration 0009).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(100))
     module_version: Mapped[str] = mapped_column(String(64))

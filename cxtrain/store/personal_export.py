@@ -56,6 +56,8 @@ def account(user: User, stats: LearnerStats | None) -> dict[str, Any]:
         "active": user.active,
         "team_when_closed": user.team_when_closed,
         "leaderboard": stats.visibility if stats else None,
+        "reminders": user.reminders,
+        "reminded_on": user.reminded_on,
     }
 
 

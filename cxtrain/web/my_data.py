@@ -16,7 +16,7 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from .. import gamify
-from ..store import gamestate as gs
+from ..store import xp_ledger
 from ..store.models import User
 from ..store.personal_export import stored_data
 from . import rewards
@@ -28,7 +28,7 @@ FORMAT = "cxtrain-personal-data/1"
 def _activity(data: dict[str, Any]) -> list[datetime]:
     """The moments that keep a streak alive, from the rows already read (rewards.streak_of would
     load every attempt again): a finish counts when it was awarded, else when it finished."""
-    awarded = {e["attempt_id"]: e["at"] for e in data["xp"] if e["reason"] == gs.FINISH and e["attempt_id"]}
+    awarded = {e["attempt_id"]: e["at"] for e in data["xp"] if e["reason"] == xp_ledger.FINISH and e["attempt_id"]}
     finishes = [awarded.get(a["id"]) or a["finished_at"] for a in data["attempts"] if a["finished_at"] is not None]
     return finishes + [answer["at"] for answer in data["practice_answers"]]
 

@@ -22,6 +22,10 @@ class ExportAccountSchema(Schema):
     active = fields.Boolean(metadata={"description": "False once the account has been closed."})
     team_when_closed = fields.String(allow_none=True)
     leaderboard = fields.String(allow_none=True, metadata={"description": "How others see you on boards."})
+    reminders = fields.Boolean(
+        allow_none=True, metadata={"description": "Daily reminder emails: your choice, or null if you never chose."}
+    )
+    reminded_on = fields.Date(allow_none=True, metadata={"description": "Your local date of the last reminder sent."})
 
 
 class ExportProgressSchema(Schema):

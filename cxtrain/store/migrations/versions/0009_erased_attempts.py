@@ -1,7 +1,7 @@
 """An erased learner's attempts stay, owned by nobody: attempts.user_id may be NULL.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-24
 
 Erasing a person (`cxtrain users erase`, the admin's Erase page) deletes their account and
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
