@@ -15,44 +15,11 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def _seed(app, uid: int, attempts: int, steps: int) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import insert, select
-
-    from cxtrain.store.models import Attempt, ChoiceEvent
-
-    if not attempts:
-        return
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    with app.extensions["cxtrain.sessionmaker"]() as db:
-        rows = [
-            {
-                "user_id": uid,
-                "module_id": f"module-{i % 40}",
-                "module_version": "v1",
-                "started_at": start + timedelta(minutes=i),
-                "finished_at": start + timedelta(minutes=i, seconds=50),
-                "state_json": "{}",
-                "score": (i % 10) / 10,
-                "passed": i % 3 == 0,
-            }
-            for i in range(attempts)
-        ]
-        db.execute(insert(Attempt), rows)
-        ids = db.scalars(select(Attempt.id).where(Attempt.user_id == uid))
-        events = [
-            {"attempt_id": a, "step": s, "node": f"n{s}", "choice": "c", "created_at": start}
-            for a in ids
-            for s in range(1, steps + 1)
-        ]
-        db.execute(insert(ChoiceEvent), events)
-        db.commit()
+sys.path.insert(0, str(ROOT / "tests" / "web"))  # the tests' long-history writer, shared
 
 
 def measure(attempts: int, steps: int) -> str:
@@ -71,7 +38,9 @@ def measure(attempts: int, steps: int) -> str:
         _, token = accounts.create_token(db, learner, "bench")
         uid = learner.id
         db.commit()
-    _seed(app, uid, attempts, steps)
+    from webhelpers import add_finished_attempts
+
+    add_finished_attempts(app, uid, attempts, steps)
     client, engine = app.test_client(), app.extensions["cxtrain.engine"]
     headers = {"Authorization": f"Bearer {token}"}
     statements: list[int] = []

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
 from gamifyhelpers import Clock, play
-from sqlalchemy import event, insert, select
-from webhelpers import PASSWORD, add_user, login, token_for
+from sqlalchemy import event, select
+from webhelpers import PASSWORD, add_finished_attempts, add_user, login, token_for
 
 from cxtrain.cli import main
-from cxtrain.store.models import ApiToken, Attempt, ChoiceEvent, User
+from cxtrain.store.models import ApiToken, Attempt, User
 
 OTHER = "other@example.org"
 
@@ -179,35 +179,6 @@ def test_an_admin_exports_a_closed_account_from_the_command_line(app, runner, le
     assert nobody.exit_code == 1 and "No account for nobody@example.org" in nobody.output
 
 
-def _many_attempts(app, email: str, n: int, steps: int = 8) -> None:  # type: ignore[no-untyped-def]
-    """``n`` finished attempts of ``steps`` choices each, written directly (playing them would take minutes)."""
-    uid, _ = _ids(app, email)
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    with app.extensions["cxtrain.sessionmaker"]() as db:
-        rows = [
-            {
-                "user_id": uid,
-                "module_id": f"module-{i % 40}",
-                "module_version": "v1",
-                "started_at": start + timedelta(minutes=i),
-                "finished_at": start + timedelta(minutes=i, seconds=50),
-                "state_json": "{}",
-                "score": (i % 10) / 10,
-                "passed": i % 3 == 0,
-            }
-            for i in range(n)
-        ]
-        db.execute(insert(Attempt), rows)
-        ids = list(db.scalars(select(Attempt.id).where(Attempt.user_id == uid).order_by(Attempt.id)))
-        events = [
-            {"attempt_id": a, "step": s, "node": f"n{s}", "choice": "c", "created_at": start}
-            for a in ids
-            for s in range(1, steps + 1)
-        ]
-        db.execute(insert(ChoiceEvent), events)
-        db.commit()
-
-
 def _timed_export(app, client, auth) -> tuple[int, float, dict]:  # type: ignore[no-untyped-def,type-arg]
     """(SQL statements, seconds, document) of one GET /api/me/export."""
     statements: list[str] = []
@@ -229,7 +200,7 @@ def _timed_export(app, client, auth) -> tuple[int, float, dict]:  # type: ignore
 
 def test_thousands_of_attempts_take_no_query_each_and_stay_fast(app, client, learner, auth):
     small_queries, _, _ = _timed_export(app, client, auth)
-    _many_attempts(app, learner, 3000)
+    add_finished_attempts(app, _ids(app, learner)[0], 3000)
     queries, seconds, data = _timed_export(app, client, auth)
     print(f"export of 3000 attempts / 24000 choices: {queries} SQL statements, {seconds:.2f} s")
     assert len(data["attempts"]) == 3000 and all(len(a["path"]) == 8 for a in data["attempts"])

@@ -113,3 +113,40 @@ def unsubscribe_path(instance, user_id: int, email: str) -> str:  # type: ignore
     secret = (instance / "secret_key").read_text().strip()
     token = URLSafeTimedSerializer(secret, salt=unsubscribe.SALT).dumps([user_id, unsubscribe._email_mark(email)])
     return "/reminders/unsubscribe/" + token
+
+
+def add_finished_attempts(app, user_id: int, n: int, steps: int = 8) -> None:  # type: ignore[no-untyped-def]
+    """``n`` finished attempts of ``steps`` choices each for one learner, written directly (playing
+    them would take minutes): a long history for the personal-data tests and benchmark."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert, select
+
+    from cxtrain.store.models import Attempt, ChoiceEvent
+
+    if not n:
+        return
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        rows = [
+            {
+                "user_id": user_id,
+                "module_id": f"module-{i % 40}",
+                "module_version": "v1",
+                "started_at": start + timedelta(minutes=i),
+                "finished_at": start + timedelta(minutes=i, seconds=50),
+                "state_json": "{}",
+                "score": (i % 10) / 10,
+                "passed": i % 3 == 0,
+            }
+            for i in range(n)
+        ]
+        db.execute(insert(Attempt), rows)
+        ids = list(db.scalars(select(Attempt.id).where(Attempt.user_id == user_id).order_by(Attempt.id)))
+        events = [
+            {"attempt_id": a, "step": s, "node": f"n{s}", "choice": "c", "created_at": start}
+            for a in ids
+            for s in range(1, steps + 1)
+        ]
+        db.execute(insert(ChoiceEvent), events)
+        db.commit()
