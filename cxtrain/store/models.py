@@ -47,6 +47,8 @@ class User(Base):
     # last one sent, the mark that keeps it to one a day (see store/reminders.py).
     reminders: Mapped[bool | None] = mapped_column(Boolean)
     reminded_on: Mapped[date | None] = mapped_column(Date)
+    # The language the learner chose for the pages ("fr"); None follows their browser.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True

@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config, database, security
+from . import config, database, i18n, security
 from .catalog import Catalog
 from .extensions import csrf, limiter, login_manager
 
@@ -25,10 +25,6 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, url_map: Any) -> None:
         super().__init__(url_map, min=1, max=2**63 - 1)
-
-
-def _identity_gettext(message: str, /, **values: Any) -> str:
-    return message % values if values else message
 
 
 def templates_root() -> Path:
@@ -52,9 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for warning in config.retired_settings():
         app.logger.warning(warning)
     app.url_map.converters["id"] = RowIdConverter
-    # The shared templates mark every visible string with _(); the service is English-only for
-    # now, so _ formats without translating (the XBlock binds the LMS's gettext instead).
-    app.jinja_env.globals["_"] = _identity_gettext
+    # The shared templates mark every visible string with _(): Flask-Babel's gettext here, the
+    # LMS's in the XBlock.
+    i18n.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.ensure_secret_key(Path(app.instance_path))
     if app.config["TRUSTED_PROXIES"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -31,9 +32,9 @@ def login() -> Response | str:
         if user is not None and login_user(user):  # Flask-Login refuses a closed account
             return redirect(_safe_next(request.args.get("next")))
         if user is not None:
-            error = "This account has been closed. Ask your administrator if you need it again."
+            error = gettext("This account has been closed. Ask your administrator if you need it again.")
         else:
-            error = "Wrong email or password."
+            error = gettext("Wrong email or password.")
     return render_template("auth/login.html", error=error, email=request.form.get("email", ""))
 
 
@@ -52,9 +53,11 @@ def password() -> Response | str:
         user = session.merge(current_user._get_current_object())  # type: ignore[attr-defined]
         new = request.form.get("new_password", "")
         if not accounts.check_password(user, request.form.get("current_password", "")):
-            error = "Your current password is not right."
+            error = gettext("Your current password is not right.")
         elif new != request.form.get("confirm_password", ""):
-            error = "The two new passwords differ."
+            error = gettext("The two new passwords differ.")
+        elif len(new) < accounts.MIN_PASSWORD:  # said here too, in the reader's language
+            error = gettext("A password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD)
         else:
             try:
                 accounts.set_password(user, new)
@@ -63,6 +66,6 @@ def password() -> Response | str:
             else:
                 session.commit()
                 login_user(user)  # this session carries on; every other one ends with the old password
-                flash("Your password has been changed; you have been logged out everywhere else.")
+                flash(gettext("Your password has been changed; you have been logged out everywhere else."))
                 return redirect(url_for("play.modules"))
     return render_template("auth/password.html", error=error)

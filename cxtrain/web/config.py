@@ -13,6 +13,7 @@ from typing import Any
 from ..scenario.yaml_loader import MAX_BYTES
 from ..store.db import default_url, normalise_url
 from .mailer import parse_smtp_url
+from .i18n import SOURCE_LANGUAGE, language_problem
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -76,6 +77,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": MAX_BYTES + FORM_OVERHEAD,  # the pasted text (Flask's default is 500 kB)
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
         **_mail(env),
+        "DEFAULT_LANGUAGE": _language(env),
         **_optional(env),
     }
 
@@ -113,6 +115,15 @@ def _mail(env: Mapping[str, str]) -> dict[str, Any]:
             raise SystemExit(f"CXTRAIN_MAIL_FROM: {sender!r} is not an email address (e.g. cxtrain@example.org).")
         out["MAIL_FROM"] = sender
     return out
+
+
+def _language(env: Mapping[str, str]) -> str:
+    # Refused at start-up: a typo would otherwise show every page in English without a word.
+    code = env.get("CXTRAIN_DEFAULT_LANGUAGE", "").strip() or SOURCE_LANGUAGE
+    problem = language_problem(code)
+    if problem:
+        raise SystemExit(f"CXTRAIN_DEFAULT_LANGUAGE: {problem}")
+    return code
 
 
 # Settings whose defaults live where they are used; set only when the environment names them.

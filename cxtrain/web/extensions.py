@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
+
+from .i18n import N_
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +14,10 @@ from flask_wtf.csrf import CSRFProtect
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "basic"
+# Flask-Login flashes this on the way to the login form; the flash is stored in the session
+# cookie, so it is translated into a plain string when flashed, not kept as a lazy one.
+login_manager.login_message = N_("Please log in to access this page.")
+login_manager.localize_callback = gettext
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 

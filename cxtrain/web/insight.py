@@ -14,8 +14,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..store import insight as queries
@@ -31,12 +32,17 @@ bp = Blueprint("insight", __name__)
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEAMS_PER_PAGE = 100
-# Member × module cells, built once: a team page has hundreds of them (the column header names the module).
-CELL_MARKS = {
-    "passed": Markup('<span aria-hidden="true">✓</span><span class="visually-hidden">passed</span>'),
-    "tried": Markup('<span aria-hidden="true">·</span><span class="visually-hidden">finished, not passed</span>'),
-    "none": Markup(""),
-}
+
+
+def cell_marks() -> dict[str, Markup]:
+    """Member × module cells, built once per page: a team page has hundreds of them (the column header names the module)."""
+    return {
+        "passed": Markup('<span aria-hidden="true">✓</span><span class="visually-hidden">%s</span>')
+        % escape(gettext("passed")),
+        "tried": Markup('<span aria-hidden="true">·</span><span class="visually-hidden">%s</span>')
+        % escape(gettext("finished, not passed")),
+        "none": Markup(""),
+    }
 
 
 def safe_cell(value: object) -> str:
@@ -73,7 +79,7 @@ def team() -> str | BaseResponse:
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
     if not report.members and not current_user.is_trainer:
         abort(404)
-    return render_template("insight/team.html", report=report, percent=percent, marks=CELL_MARKS)
+    return render_template("insight/team.html", report=report, percent=percent, marks=cell_marks())
 
 
 @bp.get("/team.csv")

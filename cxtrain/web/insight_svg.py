@@ -7,6 +7,7 @@ attributes and classes from static/insight.css.
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from .graph_layout import BOX_H, BOX_W, Route, layers, layout, stroke_width
@@ -25,18 +26,25 @@ def render(insight: ModuleInsight) -> Markup:
     shape = layout(place, drawn)
     width, height = shape.width, shape.height
     folded = (
-        " The module is long, so the picture wraps like lines of text: read each band left to right, "
-        "then the band below; an arrow leaving the end of a band runs back under it to the start of the next."
+        " "
+        + gettext(
+            "The module is long, so the picture wraps like lines of text: read each band left to right, "
+            "then the band below; an arrow leaving the end of a band runs back under it to the start of the next."
+        )
         if len(shape.bands) > 1
         else ""
     )
+    about = gettext(
+        "Boxes are situations; an arrow joins two situations and stands for every choice that leads from one "
+        "to the other. It is thicker the more often it was followed, and its label is the count. The tables "
+        "below give the numbers choice by choice."
+    )
+    title = gettext("Traffic through %(title)s", title=insight.module.title)
     out: list[str] = [
         f'<svg class="insight-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="graph-title graph-desc">',
-        f'<title id="graph-title">Traffic through {escape(insight.module.title)}</title>',
-        '<desc id="graph-desc">Boxes are situations; an arrow joins two situations and stands for every '
-        "choice that leads from one to the other. It is thicker the more often it was followed, and its "
-        f"label is the count. The tables below give the numbers choice by choice.{folded}</desc>",
+        f'<title id="graph-title">{escape(title)}</title>',
+        f'<desc id="graph-desc">{escape(about + folded)}</desc>',
         f'<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" '
         f'markerWidth="{ARROW_HEAD}" markerHeight="{ARROW_HEAD}" orient="auto-start-reverse">'
         '<path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"/></marker></defs>',
@@ -46,7 +54,11 @@ def render(insight: ModuleInsight) -> Markup:
     for node in insight.nodes:
         x, y = shape.boxes[node.id]
         kind = "ending" if node.ending else ("start" if node.id == insight.module.start else "decision")
-        detail = f"{node.arrived} reached" if node.ending else f"{node.taken} choices, {node.quit} stopped here"
+        detail = (
+            gettext("%(count)s reached", count=node.arrived)
+            if node.ending
+            else gettext("%(taken)s choices, %(quit)s stopped here", taken=node.taken, quit=node.quit)
+        )
         out.append(
             f'<g class="node {kind}" data-node="{escape(node.id)}"><title>{escape(node.title)} ({escape(node.id)}): '
             f"{escape(detail)}</title>"
@@ -78,21 +90,23 @@ def histogram_bars(values: tuple[int, ...], width: int = 320, height: int = 120)
     """Score histogram as an SVG bar chart (bins of 0.1), labelled for screen readers."""
     peak = max(values, default=0) or 1
     bar = width / max(len(values), 1)
+    title = gettext("Finished attempts by score, in bins of 10 points")
     parts = [
         f'<svg class="insight-histogram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20}" '
         f'width="{width}" height="{height + 20}" role="img" aria-labelledby="hist-title">'
-        '<title id="hist-title">Finished attempts by score, in bins of 10 points</title>'
+        f'<title id="hist-title">{escape(title)}</title>'
     ]
     for i, n in enumerate(values):
         h = height * n / peak
         low, high = i * 10, 100 if i == len(values) - 1 else i * 10 + 9
+        label = gettext("score %(low)s–%(high)s: %(count)s", low=low, high=high, count=n)
         parts.append(
-            f'<g class="bin" data-bin="{i}" data-count="{n}"><title>score {low}–{high}: {n}</title>'
+            f'<g class="bin" data-bin="{i}" data-count="{n}"><title>{escape(label)}</title>'
             f'<rect x="{i * bar + 2:.0f}" y="{height - h:.1f}" width="{bar - 4:.0f}" height="{h:.1f}"/>'
             f'<text x="{i * bar + bar / 2:.0f}" y="{height + 14}" text-anchor="middle">{low}</text></g>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - numbers only
+    return Markup("".join(parts))  # noqa: S704 - numbers, and the words went through escape()
 
 
 def share_bar(share: float | None, width: int = 120) -> Markup:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, get_template_attribute, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
@@ -81,10 +83,22 @@ def start(module_id: str) -> Response:
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
 
 
-STALE_NOTICE = "That step was already taken (another tab or a double click); here is where you are."
+STALE_NOTICE = _l("That step was already taken (another tab or a double click); here is where you are.")
+# The engine explains a refused choice in English for the API and the CLI (naming node and choice
+# ids); the learner reads one of these instead.
+PLAY_ERRORS = {
+    engine.StaleNode.code: STALE_NOTICE,
+    engine.ChoiceUnavailable.code: _l("That choice is not available at this point."),
+    engine.AttemptFinished.code: _l("This attempt has already reached an ending."),
+}
 
 
-def _render(attempt_id: int, notice: str | None = None, status: int = 200, fragment: bool = False) -> tuple[str, int]:
+def play_error(exc: engine.PlayError) -> str:
+    """What to tell a learner (or a trainer in preview) about a choice the engine refused."""
+    return str(PLAY_ERRORS.get(exc.code) or gettext("That choice could not be taken."))
+
+
+def _render(attempt_id: int, notice: object = None, status: int = 200, fragment: bool = False) -> tuple[str, int]:
     """The attempt page, or with ``fragment`` only its ``.cx-attempt`` element (see :func:`choose`)."""
     session = db()
     try:
@@ -98,11 +112,11 @@ def _render(attempt_id: int, notice: str | None = None, status: int = 200, fragm
 
 
 def _respond(
-    attempt_id: int, view: dict[str, Any], module: Module | None, notice: str | None, status: int, fragment: bool
+    attempt_id: int, view: dict[str, Any], module: Module | None, notice: object, status: int, fragment: bool
 ) -> tuple[str, int]:
     view["form_action"] = url_for("play.choose", attempt_id=attempt_id)
     view["csrf_token"] = generate_csrf()
-    view["notice"] = notice
+    view["notice"] = str(notice) if notice is not None else None
     view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
     if view["finished"]:
         # Inside the partial, so a finishing step swapped in by play.js brings them too.
@@ -143,7 +157,7 @@ def choose(attempt_id: int) -> Response | tuple[str, int]:
     except service.Conflict:
         return _render(attempt_id, STALE_NOTICE, 409, fragment)
     except engine.PlayError as exc:
-        return _render(attempt_id, exc.message, 400, fragment)
+        return _render(attempt_id, play_error(exc), 400, fragment)
     if fragment:
         # service.choose already built the view the redirected page would show; render it directly.
         return _respond(attempt_id, view, None, None, 200, fragment=True)

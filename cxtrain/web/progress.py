@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import gamify
@@ -19,6 +21,7 @@ from ..store import reminders as reminder_store
 from . import leaderboards, my_data, practice_questions, rewards
 from .api.me import check_profile
 from .database import db
+from .i18n import available_languages
 
 bp = Blueprint("progress", __name__)
 
@@ -37,6 +40,16 @@ TIMEZONE_CHOICES = (
     "Australia/Sydney",
     "Pacific/Auckland",
 )
+
+
+# The practice service explains a refusal in English for the API; the page says it in the
+# learner's language, by its code.
+PRACTICE_ERRORS = {
+    "unknown-item": _l("There is no such practice question."),
+    "item-gone": _l("This question's module changed; it has left your practice."),
+    "not-due": _l("This question is not due yet."),
+    "unknown-choice": _l("That is not one of this question's choices."),
+}
 
 
 @bp.before_request
@@ -144,7 +157,8 @@ def answer(item_id: int) -> tuple[str, int]:
     try:
         result = practice_questions.answer(db(), current_user, item_id, choice)
     except practice_questions.PracticeError as exc:
-        return render_template("progress/practice_result.html", error=exc.message, result=None), exc.status
+        error = str(PRACTICE_ERRORS.get(exc.code, exc.message))
+        return render_template("progress/practice_result.html", error=error, result=None), exc.status
     return render_template("progress/practice_result.html", result=result, error=None), 200
 
 
@@ -160,15 +174,20 @@ def profile() -> tuple[str, int]:
             "timezone": request.form.get("timezone", "").strip(),
         }
         if data["leaderboard"] not in gamify.VISIBILITIES:
-            errors["leaderboard"] = ["Choose one of the options."]
-        errors.update(check_profile(data))
+            errors["leaderboard"] = [gettext("Choose one of the options.")]
+        errors.update({field: [gettext(m) for m in found] for field, found in check_profile(data).items()})
         remind = request.form.get("reminders")  # absent from older forms: leave the setting alone
         if remind not in (None, "on", "off"):
-            errors["reminders"] = ["Choose one of the options."]
+            errors["reminders"] = [gettext("Choose one of the options.")]
+        # Absent (a form from before the setting existed) keeps the saved choice; empty means "my browser's".
+        language = request.form.get("language", current_user.language or "")
+        if language and language not in available_languages():
+            errors["language"] = [gettext("Choose one of the languages in the list.")]
         if not errors:
             if remind is not None:
                 reminder_store.choose(current_user, remind == "on", _reminders_default())
-            rewards.update_profile(session, current_user, data)
+            rewards.update_profile(session, current_user, {**data, "language": language or None})
+            refresh()  # this very answer is already in the new language
             saved = True
     me = rewards.profile(session, current_user)
     zones = TIMEZONE_CHOICES if me["timezone"] in TIMEZONE_CHOICES else (me["timezone"], *TIMEZONE_CHOICES)

@@ -241,15 +241,18 @@ def profile(db: Session, user: User) -> dict[str, Any]:
         "active_today": run.active_today,
         "leaderboard": xp_ledger.visibility(db, user.id, gamify.DEFAULT_VISIBILITY),
         "timezone": user.timezone,
+        "language": user.language,
     }
 
 
 def update_profile(db: Session, user: User, data: dict[str, Any]) -> None:
-    """Apply validated settings (name, leaderboard visibility, time zone) and commit."""
+    """Apply validated settings (name, leaderboard visibility, time zone, page language) and commit."""
     if "name" in data:
         user.name = data["name"].strip()
     if "timezone" in data:
         user.timezone = data["timezone"]
+    if "language" in data:
+        user.language = data["language"]
     if "leaderboard" in data:
         xp_ledger.set_visibility(db, user.id, data["leaderboard"])
     db.commit()

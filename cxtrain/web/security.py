@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask, Request, Response, g, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -19,11 +20,25 @@ FRAGMENT_HEADER = "X-Cx-Fragment"
 # What play.js shows when a choice sent in the background is refused before it reaches the
 # attempt (the attempt's own refusals come back as a fragment with a notice instead).
 FRAGMENT_ERRORS = {
-    "csrf": "This page has expired. Reload it to carry on; your progress is saved.",
-    401: "You have been logged out. Reload the page to log in again; your progress is saved.",
-    404: "This attempt is not available any more. Go back to the module list to carry on.",
+    "csrf": _l("This page has expired. Reload it to carry on; your progress is saved."),
+    401: _l("You have been logged out. Reload the page to log in again; your progress is saved."),
+    404: _l("This attempt is not available any more. Go back to the module list to carry on."),
 }
-FRAGMENT_ERROR_OTHER = "Your choice could not be recorded. Reload the page and try again."
+FRAGMENT_ERROR_OTHER = _l("Your choice could not be recorded. Reload the page and try again.")
+
+# The error page's title and sentence per status, in the reader's language (Werkzeug's own
+# names and descriptions are English only). Others fall back to the generic pair.
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back, reload the page and try again.")),
+    403: (_l("Forbidden"), _l("Your account cannot open this page.")),
+    404: (_l("Not found"), _l("There is nothing at this address. Check the link, or start again from the menu.")),
+    405: (_l("Method not allowed"), _l("This address cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this server accepts.")),
+    429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a minute and try again.")),
+    500: (_l("Internal error"), _l("Something went wrong on our side; it has been logged.")),
+}
+CSRF_TEXT = (_l("Page expired"), _l("This form has expired. Go back, reload the page and send it again."))
+ERROR_OTHER = (_l("Error"), _l("This request could not be completed."))
 
 
 def wants_fragment() -> bool:
@@ -92,7 +107,13 @@ def is_api() -> bool:
 def fragment_error(code: int, key: int | str | None = None) -> Response:
     """A short plain-text answer for play.js to show as the notice (not a whole error page)."""
     text = FRAGMENT_ERRORS.get(key if key is not None else code, FRAGMENT_ERROR_OTHER)
-    return Response(text, code, mimetype="text/plain")
+    return Response(str(text), code, mimetype="text/plain")
+
+
+def error_page(code: int, csrf: bool = False) -> tuple[str, int]:
+    """The HTML error page for ``code``, in the reader's language."""
+    name, description = CSRF_TEXT if csrf else ERROR_TEXTS.get(code, ERROR_OTHER)
+    return render_template("error.html", code=code, name=name, description=description), code
 
 
 def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
@@ -107,7 +128,7 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
             # learner was logged out (elsewhere, or the session ended), which is what to say.
             return fragment_error(401) if not current_user.is_authenticated else fragment_error(code, "csrf")
         return fragment_error(code)
-    return render_template("error.html", code=code, name=exc.name, description=exc.description), code
+    return error_page(code, csrf=isinstance(exc, CSRFError))
 
 
 def _unexpected(exc: Exception) -> Response | tuple[str, int]:
@@ -124,4 +145,4 @@ def _unexpected(exc: Exception) -> Response | tuple[str, int]:
         return error_response(500, "internal-error", "Something went wrong on our side; it has been logged.")
     if wants_fragment():
         return fragment_error(500)
-    return render_template("error.html", code=500, name="Internal error", description="Something went wrong."), 500
+    return error_page(500)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_decimal, format_number, gettext, ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,7 +21,9 @@ from ..scenario.source_map import source_lines
 from ..scenario.yaml_loader import MAX_BYTES
 from ..store import modules as stored
 from . import service
+from .play import play_error
 from .database import db
+from .security import error_page
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 PREVIEW_KEY = "preview"
@@ -93,10 +96,18 @@ def _publish(raw: bytes, name: str, check_only: bool = False) -> Response | tupl
     module = report.module
     stored.save_version(db(), module.id, module.version, text, stored.UPLOAD, current_user.id)
     warnings = len(report.findings)
-    flash(
-        f"Published '{module.title}' ({module.id}), version {module.version}"
-        + (f", {warnings} warning(s)." if warnings else ".")
-    )
+    values = {"title": module.title, "id": module.id, "version": module.version}
+    if warnings:
+        flash(
+            ngettext(
+                "Published “%(title)s” (%(id)s), version %(version)s, with %(num)s warning.",
+                "Published “%(title)s” (%(id)s), version %(version)s, with %(num)s warnings.",
+                warnings,
+                **values,
+            )
+        )
+    else:
+        flash(gettext("Published “%(title)s” (%(id)s), version %(version)s.", **values))
     return redirect(url_for("trainer.module", module_id=module.id))
 
 
@@ -111,7 +122,7 @@ def module(module_id: str) -> str:
         {
             "version": row.version,
             "published": row.created_at,
-            "by": row.author.email if row.author else "unknown",
+            "by": row.author.email if row.author else gettext("unknown"),
             "current": row.version == current and entry.source == stored.UPLOAD,
         }
         for row in stored.history(db(), module_id)
@@ -122,7 +133,7 @@ def module(module_id: str) -> str:
             {
                 "version": library_version,
                 "published": None,
-                "by": "library file",
+                "by": gettext("library file"),
                 "current": entry.source == stored.LIBRARY,
             }
         )
@@ -153,10 +164,14 @@ def restore(module_id: str, version: str) -> Response | tuple[str, int]:
 def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
     # The form is read (for its CSRF token) before the trainers-only check has run.
     if not getattr(current_user, "is_trainer", False):
-        return render_template("error.html", code=413, name=exc.name, description=exc.description), 413
+        return error_page(413)
     flash(
-        f"The upload is larger than this server accepts: a module may be at most {MAX_BYTES / 1024 / 1024:g} MiB "
-        f"({MAX_BYTES:,} bytes), as a file or as pasted text. Split the module into smaller ones."
+        gettext(
+            "The upload is larger than this server accepts: a module may be at most %(mib)s MiB "
+            "(%(bytes)s bytes), as a file or as pasted text. Split the module into smaller ones.",
+            mib=format_decimal(MAX_BYTES / 1024 / 1024, "0.##"),
+            bytes=format_number(MAX_BYTES),
+        )
     )
     return render_template("trainer/upload.html", text="", lines=None, errors=0), 413
 
@@ -199,7 +214,7 @@ def preview_choose(module_id: str) -> Response:
     try:
         engine.choose(module, state, node, choice)
     except engine.PlayError as exc:
-        flash(exc.message)
+        flash(play_error(exc))
     else:
         path = [*path, [node, choice]]
     session[PREVIEW_KEY] = {"version": module.version, "path": path}

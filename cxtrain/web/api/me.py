@@ -10,6 +10,7 @@ from flask_login import current_user
 from ...store import practice_queue
 from .. import leaderboards, my_data, practice_questions, rewards
 from ..database import db
+from ..i18n import N_
 from . import bp
 from .errors import ApiError
 from .schemas import (
@@ -33,13 +34,14 @@ def valid_timezone(name: str) -> bool:
 
 
 def check_profile(data: dict[str, object]) -> dict[str, list[str]]:
-    """Errors beyond the schema's, by field (shared with the profile page)."""
+    """Errors beyond the schema's, by field (shared with the profile page, which translates them:
+    hence N_, while the API answers in English)."""
     errors: dict[str, list[str]] = {}
     if "timezone" in data and not valid_timezone(str(data["timezone"])):
-        errors["timezone"] = ["Not a known time zone; use a name such as Europe/Paris or America/New_York."]
+        errors["timezone"] = [N_("Not a known time zone; use a name such as Europe/Paris or America/New_York.")]
     if "@" in str(data.get("name", "")):
         # Boards show names to colleagues; an address there would leak what we promise never to show.
-        errors["name"] = ["A display name cannot be an email address."]
+        errors["name"] = [N_("A display name cannot be an email address.")]
     return errors
 
 

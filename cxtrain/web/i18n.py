@@ -1,0 +1,98 @@
+"""Languages of the service: which one a request gets, gettext in templates, locale-aware numbers and dates.
+
+The learner's saved choice wins, then the browser's Accept-Language among the languages that
+have a catalogue, then CXTRAIN_DEFAULT_LANGUAGE. English is the source language: it needs no
+catalogue. Catalogues live in ``translations/<lang>/LC_MESSAGES/messages.po`` next to this
+file, with their compiled ``.mo`` committed (see docs/admin.md, "Languages").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import get_datetime_format
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+SOURCE_LANGUAGE = "en"
+DOMAIN = "messages"
+
+babel = Babel()
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name the extractor knows
+    """Marks ``message`` for the catalogue where no request is at hand; it is translated where shown."""
+    return message
+
+
+@cache
+def available_languages() -> tuple[str, ...]:
+    """The source language and every language with a compiled catalogue, e.g. ``("en", "fr")``."""
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a language of this service (None when it can); English, for start-up."""
+    if code in available_languages():
+        return None
+    return f"no catalogue for the language {code!r}; the languages are: {', '.join(available_languages())}."
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name) of every language, each named in itself ("English", "Français"): a learner who
+    cannot read the page's language can still find their own."""
+    return [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in available_languages()]
+
+
+def _select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the configured default
+    chosen = getattr(current_user, "language", None) if current_user.is_authenticated else None
+    if chosen in available_languages():
+        return chosen
+    # The answer now depends on the header: shared caches must keep one copy per language.
+    g.cx_locale_from_header = True
+    return request.accept_languages.best_match(available_languages())
+
+
+def _vary(response: Response) -> Response:
+    if g.get("cx_locale_from_header"):
+        response.vary.add("Accept-Language")
+    return response
+
+
+def html_lang() -> str:
+    """The chosen locale as a BCP 47 tag for ``<html lang>`` ("fr", "en")."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else SOURCE_LANGUAGE
+
+
+def format_when(value: datetime) -> str:
+    """A date with its time to the minute, in the locale's own order ("Jan 5, 2025, 3:04 PM",
+    "5 janv. 2025, 15:04"); Babel's named formats add seconds (medium) or drop the month's name (short)."""
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return pattern.replace("'", "").replace("{0}", format_time(value, "short")).replace("{1}", format_date(value, "medium"))
+
+
+def init_app(app: Flask) -> None:
+    default = app.config.setdefault("DEFAULT_LANGUAGE", SOURCE_LANGUAGE)
+    problem = language_problem(default)
+    if problem:
+        raise ValueError(f"DEFAULT_LANGUAGE: {problem}")
+    app.config["BABEL_DEFAULT_LOCALE"] = default
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_DOMAIN"] = DOMAIN
+    babel.init_app(app, locale_selector=_select_locale)
+    # Flask-Babel installs Jinja's "newstyle" gettext, which %-formats every string even without
+    # values. The templates are shared with the XBlock, whose _ formats only when given values;
+    # plain callables keep one convention for both (a literal % needs no doubling without values).
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)  # type: ignore[attr-defined]
+    app.jinja_env.globals.update(cx_html_lang=html_lang, cx_languages=language_choices)
+    app.jinja_env.filters["when"] = format_when
+    app.after_request(_vary)
