@@ -8,14 +8,14 @@ file, with their compiled ``.mo`` committed (see docs/admin.md, "Languages").
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import get_datetime_format
+from babel.dates import format_skeleton, get_datetime_format
 from flask import Flask, Response, g, has_request_context, request
-from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext
+from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext, to_user_timezone
 from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -80,6 +80,13 @@ def format_when(value: datetime) -> str:
     return pattern.replace("'", "").replace("{0}", format_time(value, "short")).replace("{1}", format_date(value, "medium"))
 
 
+def format_day(value: date | datetime) -> str:
+    """Day and month, without the year, in the locale's order ("January 5", "5 janvier")."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return format_skeleton("MMMMd", value, locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
     default = app.config.setdefault("DEFAULT_LANGUAGE", SOURCE_LANGUAGE)
     problem = language_problem(default)
@@ -94,5 +101,5 @@ def init_app(app: Flask) -> None:
     # plain callables keep one convention for both (a literal % needs no doubling without values).
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)  # type: ignore[attr-defined]
     app.jinja_env.globals.update(cx_html_lang=html_lang, cx_languages=language_choices)
-    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters.update(when=format_when, day=format_day)
     app.after_request(_vary)

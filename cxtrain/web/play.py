@@ -84,17 +84,18 @@ def start(module_id: str) -> Response:
 
 
 STALE_NOTICE = _l("That step was already taken (another tab or a double click); here is where you are.")
-# The engine explains a refused choice in English for the API and the CLI (naming node and choice
-# ids); the learner reads one of these instead.
+# The engine explains a refused choice in English for the API and the CLI; the page says it in
+# the reader's language, by the refusal's code.
 PLAY_ERRORS = {
     engine.StaleNode.code: STALE_NOTICE,
-    engine.ChoiceUnavailable.code: _l("That choice is not available at this point."),
     engine.AttemptFinished.code: _l("This attempt has already reached an ending."),
 }
 
 
-def play_error(exc: engine.PlayError) -> str:
-    """What to tell a learner (or a trainer in preview) about a choice the engine refused."""
+def play_error(exc: engine.PlayError, choice: str) -> str:
+    """What to tell a learner (or a trainer in preview) about the choice ``choice`` the engine refused."""
+    if exc.code == engine.ChoiceUnavailable.code:
+        return gettext("The choice “%(choice)s” is not available at this point.", choice=choice)
     return str(PLAY_ERRORS.get(exc.code) or gettext("That choice could not be taken."))
 
 
@@ -157,7 +158,7 @@ def choose(attempt_id: int) -> Response | tuple[str, int]:
     except service.Conflict:
         return _render(attempt_id, STALE_NOTICE, 409, fragment)
     except engine.PlayError as exc:
-        return _render(attempt_id, play_error(exc), 400, fragment)
+        return _render(attempt_id, play_error(exc, choice), 400, fragment)
     if fragment:
         # service.choose already built the view the redirected page would show; render it directly.
         return _respond(attempt_id, view, None, None, 200, fragment=True)

@@ -214,7 +214,7 @@ def preview_choose(module_id: str) -> Response:
     try:
         engine.choose(module, state, node, choice)
     except engine.PlayError as exc:
-        flash(play_error(exc))
+        flash(play_error(exc, choice))
     else:
         path = [*path, [node, choice]]
     session[PREVIEW_KEY] = {"version": module.version, "path": path}
