@@ -16,8 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 
-
-def N_(name: str) -> str:  # noqa: N802 - the name the message extractor knows
+def N_(name: str) -> str:
     """Marks a default level name for the service's catalogue; pages translate it where they show it
     (an admin's own names from CXTRAIN_LEVEL_CURVE are shown as written)."""
     return name

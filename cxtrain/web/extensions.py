@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext
-
-from .i18n import N_
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+
+from .i18n import N_
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

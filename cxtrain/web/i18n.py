@@ -25,7 +25,7 @@ DOMAIN = "messages"
 babel = Babel()
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name the extractor knows
+def N_(message: str) -> str:
     """Marks ``message`` for the catalogue where no request is at hand; it is translated where shown."""
     return message
 
@@ -77,7 +77,8 @@ def format_when(value: datetime) -> str:
     """A date with its time to the minute, in the locale's own order ("Jan 5, 2025, 3:04 PM",
     "5 janv. 2025, 15:04"); Babel's named formats add seconds (medium) or drop the month's name (short)."""
     pattern = get_datetime_format("medium", locale=get_locale())
-    return pattern.replace("'", "").replace("{0}", format_time(value, "short")).replace("{1}", format_date(value, "medium"))
+    time, day = format_time(value, "short"), format_date(value, "medium")
+    return pattern.replace("'", "").replace("{0}", time).replace("{1}", day)
 
 
 def format_day(value: date | datetime) -> str:

@@ -35,7 +35,8 @@ TEAMS_PER_PAGE = 100
 
 
 def cell_marks() -> dict[str, Markup]:
-    """Member × module cells, built once per page: a team page has hundreds of them (the column header names the module)."""
+    """Member × module cells, built once per page: a team page has hundreds of them (the column
+    header names the module)."""
     return {
         "passed": Markup('<span aria-hidden="true">✓</span><span class="visually-hidden">%s</span>')
         % escape(gettext("passed")),

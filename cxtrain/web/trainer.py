@@ -21,8 +21,8 @@ from ..scenario.source_map import source_lines
 from ..scenario.yaml_loader import MAX_BYTES
 from ..store import modules as stored
 from . import service
-from .play import play_error
 from .database import db
+from .play import play_error
 from .security import error_page
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
