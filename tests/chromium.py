@@ -36,15 +36,16 @@ def executable_or_skip() -> str:
 
 
 @contextmanager
-def page(width: int = 375, height: int = 740, timeout_ms: int = 10_000) -> Iterator[Any]:
-    """A fresh page in a fresh headless browser, phone-sized by default."""
+def page(width: int = 375, height: int = 740, timeout_ms: int = 10_000, locale: str | None = None) -> Iterator[Any]:
+    """A fresh page in a fresh headless browser, phone-sized by default; ``locale`` ("fr-FR") is the
+    browser's language, sent as Accept-Language."""
     executable = executable_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
             tab = context.new_page()
             tab.set_default_timeout(timeout_ms)
             yield tab

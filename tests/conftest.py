@@ -50,11 +50,15 @@ def runner(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    """A phone-sized page in Debian's headless Chromium (skips without it, fails in CI)."""
+def browser_page(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A phone-sized page in Debian's headless Chromium (skips without it, fails in CI).
+
+    Parametrise it indirectly with a browser language to run a test in it:
+    ``@pytest.mark.parametrize("browser_page", ["en-GB", "fr-FR"], indirect=True)``.
+    """
     import chromium
 
-    with chromium.page() as page:
+    with chromium.page(locale=getattr(request, "param", None)) as page:
         yield page
 
 

@@ -16,6 +16,8 @@ from liveserver import LiveServer
 from webhelpers import MODULE, PASSWORD, browser_log_in_and_start, unsubscribe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Both languages: French strings are longer, and <html lang> must name the language shown.
+LANGUAGES = ["en-GB", "fr-FR"]
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 # In the live_team fixture account 1 is the learner and 4 the admin (their own page has no Close or Erase).
 ADMIN_PAGES = [
@@ -38,6 +40,7 @@ def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+@pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
 def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, str], browser_page) -> None:
     server, email = live_learner
     page = browser_page
@@ -68,6 +71,11 @@ def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, s
         if response is not None and response.ok:
             found[path] = violations(page)
 
+    assert (
+        page.evaluate("document.documentElement.lang")
+        == browser_page.context.pages[0].evaluate("navigator.language").split("-")[0]
+    )
+
     # The reminder emails' unsubscribe page, logged out as from an email: asking, done, and a broken link.
     page.context.clear_cookies()
     link = server.url + unsubscribe_path(server.instance, 1, email)
@@ -83,6 +91,7 @@ def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, s
     assert {name: v for name, v in found.items() if v} == {}
 
 
+@pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
 def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer, browser_page) -> None:
     """The team view and trainer pages at 375 px: wide tables and the graph scroll in a box the keyboard can reach."""
     page = browser_page

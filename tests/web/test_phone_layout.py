@@ -14,6 +14,8 @@ from webhelpers import MODULE, PASSWORD, unsubscribe_path
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TAP = 43  # px: about the 44 px touch target, with a pixel for rounding
+# French runs about a fifth longer than English: the main pages are checked in both.
+LANGUAGES = ["en-GB", "fr-FR"]
 
 
 def _log_in(page, server: LiveServer, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -91,9 +93,23 @@ def test_the_unsubscribe_page_fits_a_phone_and_its_button_is_easy_to_tap(live_te
     assert _overflow(page) == 0
 
 
+@pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
 @pytest.mark.parametrize(
     ("email", "paths"),
     [
+        (
+            "learner@example.org",
+            [
+                "/modules",
+                f"/modules/{MODULE}",
+                "/history",
+                "/practice",
+                "/badges",
+                "/leaderboard",
+                "/profile",
+                "/password",
+            ],
+        ),
         ("manager@example.org", ["/team"]),
         (
             "trainer@example.org",
@@ -122,9 +138,7 @@ def test_the_unsubscribe_page_fits_a_phone_and_its_button_is_easy_to_tap(live_te
         ),
     ],
 )
-def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
-    live_team: LiveServer, browser_page, email: str, paths: list[str]
-):
+def test_pages_never_scroll_sideways_on_a_phone(live_team: LiveServer, browser_page, email: str, paths: list[str]):
     page = browser_page
     _log_in(page, live_team, email)
     wide = {}
@@ -155,6 +169,16 @@ def test_manager_and_trainer_pages_never_scroll_sideways_on_a_phone(
 
 HEADER_MAX = 100  # px at 375: brand, the Menu button and the level bar (the wrapped nav made it 163-191)
 
+# The header's links and the Menu button, as each language names them.
+NAV_WORDS = {
+    "en-GB": ("Menu", "Modules", {"Modules", "History", "Leaderboard", "Trainer", "Insight", "Password", "Log out"}),
+    "fr-FR": (
+        "Menu",
+        "Modules",
+        {"Modules", "Historique", "Classement", "Formateur", "Analyses", "Mot de passe", "Se déconnecter"},
+    ),
+}
+
 FOCUS_RING = """() => {
   const el = document.activeElement, s = getComputedStyle(el), r = el.getBoundingClientRect();
   return {text: (el.innerText || '').trim(), tag: el.tagName.toLowerCase(), current: el.getAttribute('aria-current'),
@@ -163,19 +187,21 @@ FOCUS_RING = """() => {
 }"""
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_without_javascript(
-    live_team: LiveServer, browser_page
+    live_team: LiveServer, browser_page, language: str
 ):
+    menu_word, current_word, words = NAV_WORDS[language]
     # A context without JavaScript: the menu must not depend on play.js.
     context = browser_page.context.browser.new_context(
-        viewport={"width": 375, "height": 740}, java_script_enabled=False
+        viewport={"width": 375, "height": 740}, java_script_enabled=False, locale=language
     )
     page = context.new_page()
     _log_in(page, live_team, "trainer@example.org")  # the trainer has the most links
     expected = page.eval_on_selector_all(
         ".site-header nav a, .site-header nav button", "els => els.map(e => e.innerText.trim())"
     )
-    assert {"Modules", "History", "Leaderboard", "Trainer", "Insight", "Password", "Log out"} <= set(expected)
+    assert words <= set(expected)
 
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] <= HEADER_MAX, header
@@ -187,7 +213,7 @@ def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_with
         page.keyboard.press("Tab")
         seen.append(page.evaluate(FOCUS_RING))
     menu = seen[-1]
-    assert menu["tag"] == "summary" and menu["text"] == "Menu" and menu["ring"] and menu["height"] >= TAP, seen
+    assert menu["tag"] == "summary" and menu["text"] == menu_word and menu["ring"] and menu["height"] >= TAP, seen
     page.keyboard.press("Enter")
     assert page.locator(".site-header nav").is_visible()
     reached = []
@@ -197,7 +223,7 @@ def test_the_phone_header_is_one_compact_row_and_its_menu_works_by_keyboard_with
         assert focused["inHeader"] and focused["ring"] and focused["height"] >= TAP, focused
         reached.append(focused)
     assert [f["text"] for f in reached] == expected
-    assert [f["text"] for f in reached if f["current"] == "page"] == ["Modules"]  # the page we are on
+    assert [f["text"] for f in reached if f["current"] == "page"] == [current_word]  # the page we are on
     assert _overflow(page) == 0
 
     # The desktop header is as it was: every link in view, no Menu button, one or two rows.
