@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -137,9 +138,11 @@ def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
         and values["team"] != (user.team or "")
     ):
         # A closed account is off the team boards; putting it in a team would count it there again.
-        errors["team"] = "A closed account is in no team; reopen it to put it in one."
+        errors["team"] = gettext("A closed account is in no team; reopen it to put it in one.")
     if values["role"] not in ROLES:
-        errors["role"] = f"Unknown account role '{values['role']}'; choose learner, trainer or admin."
+        errors["role"] = gettext(
+            "Unknown account role '%(role)s'; choose learner, trainer or admin.", role=values["role"]
+        )
     return values, errors
 
 
@@ -176,7 +179,7 @@ def user(user_id: int) -> Page:
     person.team = values["team"] or None  # through the ORM: the team aggregates follow its events
     person.role = values["role"]
     session.commit()
-    flash(f"Saved {person.email}.")
+    flash(gettext("Saved %(email)s.", email=person.email))
     if person.id == current_user.id and person.role != "admin":
         return redirect(url_for("play.modules"))  # no admin pages for them any more
     return redirect(url_for("admin.user", user_id=person.id))
@@ -203,8 +206,11 @@ def password(user_id: int) -> Response:
         # A reload of the one-time page: a second reset would silently replace a password the
         # admin may already have handed over.
         flash(
-            f"The password of {person.email} was already reset from this page (it was sent again, for "
-            "instance by reloading it). The new password was shown once; if it was not handed over, reset it again."
+            gettext(
+                "The password of %(email)s was already reset from this page (it was sent again, for instance by "
+                "reloading it). The new password was shown once; if it was not handed over, reset it again.",
+                email=person.email,
+            )
         )
         return redirect(url_for("admin.user", user_id=person.id), 303)
     new = _new_password()
@@ -224,7 +230,7 @@ def confirm_close(user_id: int) -> Page:
     someone's access by mistake."""
     person = _user_or_404(user_id)
     if not person.active:
-        flash(f"{person.email} is already closed.")
+        flash(gettext("%(email)s is already closed.", email=person.email))
         return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/close.html", user=person)
 
@@ -233,16 +239,22 @@ def confirm_close(user_id: int) -> Page:
 def close(user_id: int) -> Page:
     person = _user_or_404(user_id)
     if person.id == current_user.id:
-        return _edit_page(person, errors={"account": "You cannot close your own account; ask another admin."}), 422
+        refusal = gettext("You cannot close your own account; ask another admin.")
+        return _edit_page(person, errors={"account": refusal}), 422
     if not person.active:
-        flash(f"{person.email} was already closed.")
+        flash(gettext("%(email)s was already closed.", email=person.email))
         return redirect(url_for("admin.user", user_id=person.id))
     try:
         accounts.close_account(db(), person)
     except accounts.AccountError as exc:
         return _edit_page(person, errors={"account": str(exc)}), 422
     db().commit()
-    flash(f"Closed {person.email}: they can no longer log in, and their sessions and API tokens have stopped.")
+    flash(
+        gettext(
+            "Closed %(email)s: they can no longer log in, and their sessions and API tokens have stopped.",
+            email=person.email,
+        )
+    )
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -254,11 +266,14 @@ def reopen(user_id: int) -> Page:
     if too_long:
         return _edit_page(person, errors={"account": too_long["team"]}), 422
     if person.active:
-        flash(f"{person.email} was already open.")
+        flash(gettext("%(email)s was already open.", email=person.email))
         return redirect(url_for("admin.user", user_id=person.id))
     accounts.reopen_account(db(), person, team or None)
     db().commit()
-    flash(f"Reopened {person.email}" + (f", in team {person.team}." if person.team else "."))
+    if person.team:
+        flash(gettext("Reopened %(email)s, in team %(team)s.", email=person.email, team=person.team))
+    else:
+        flash(gettext("Reopened %(email)s.", email=person.email))
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -273,8 +288,11 @@ def new_user() -> Page:
         # instead of refusing the address as taken.
         person = _user_or_404(added)
         flash(
-            f"The account for {person.email} was already added from this page (it was sent again, for instance "
-            "by reloading it). Its password was shown once; if it was lost, reset it below."
+            gettext(
+                "The account for %(email)s was already added from this page (it was sent again, for instance by "
+                "reloading it). Its password was shown once; if it was lost, reset it below.",
+                email=person.email,
+            )
         )
         return redirect(url_for("admin.user", user_id=person.id), 303)
     values, errors = _read_form(None)
@@ -298,7 +316,8 @@ def new_user() -> Page:
         return _new_page(values, {"email": str(exc)}), 422
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
-        return _new_page(values, {"email": f"There is already an account for {values['email']}."}), 422
+        taken = gettext("There is already an account for %(email)s.", email=values["email"])
+        return _new_page(values, {"email": taken}), 422
     _mark_done(person.id)
     return _one_time_password(person, generated, created=True)
 
