@@ -40,6 +40,13 @@ def test_wheel_carries_scenarios_templates_and_the_xblock(tmp_path: Path) -> Non
     }
     assert templates <= names, templates - names
     assert "cxtrain/scenario/engine.py" in names
+    # The service's compiled catalogues are committed and shipped: no compile step at install.
+    catalogues = {
+        "cxtrain/" + p.relative_to(ROOT / "cxtrain").as_posix()
+        for p in (ROOT / "cxtrain" / "web" / "translations").rglob("messages.*")
+    }
+    assert "cxtrain/web/translations/fr/LC_MESSAGES/messages.mo" in catalogues
+    assert catalogues <= names, catalogues - names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "cxscenario = cxtrain_xblock.block:ScenarioBlock" in text
