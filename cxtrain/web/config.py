@@ -12,8 +12,8 @@ from typing import Any
 
 from ..scenario.yaml_loader import MAX_BYTES
 from ..store.db import default_url, normalise_url
-from .mailer import parse_smtp_url
 from .i18n import SOURCE_LANGUAGE, language_problem
+from .mailer import parse_smtp_url
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_skeleton, get_datetime_format
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext, to_user_timezone
 from flask_login import current_user
 
@@ -65,6 +65,15 @@ def _vary(response: Response) -> Response:
     if g.get("cx_locale_from_header"):
         response.vary.add("Accept-Language")
     return response
+
+
+def mail_language(user: object) -> str:
+    """The language of an email to ``user``: their saved choice, else the configured default (no
+    browser to ask)."""
+    chosen = getattr(user, "language", None)
+    if chosen in available_languages():
+        return str(chosen)
+    return str(current_app.config.get("DEFAULT_LANGUAGE", SOURCE_LANGUAGE))
 
 
 def html_lang() -> str:

@@ -20,9 +20,11 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 from flask import Flask, render_template, url_for
+from flask_babel import force_locale
 
 from ..gamify.reminders import Reason
 from ..store.models import User
+from .i18n import mail_language
 from .unsubscribe import unsubscribe_url
 
 
@@ -66,8 +68,15 @@ def _domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
-def compose(user: User, reason: Reason, sender: str, lang: str = "en") -> EmailMessage:
-    """The reminder for ``user``; call inside :func:`public_context`."""
+def compose(user: User, reason: Reason, sender: str, lang: str | None = None) -> EmailMessage:
+    """The reminder for ``user``, in ``lang`` (default: the language of their pages when no browser
+    asks, see i18n.mail_language); call inside :func:`public_context`."""
+    lang = lang or mail_language(user)
+    with force_locale(lang):
+        return _compose(user, reason, sender, lang)
+
+
+def _compose(user: User, reason: Reason, sender: str, lang: str) -> EmailMessage:
     context: dict[str, Any] = {
         "name": user.name,
         "email": user.email,
@@ -85,10 +94,11 @@ def compose(user: User, reason: Reason, sender: str, lang: str = "en") -> EmailM
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid("reminder", domain=_domain(sender))
-    message["Content-Language"] = lang
     message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_template("mail/reminder.txt", **context))
     message.add_alternative(render_template("mail/reminder.html", subject=subject, **context), subtype="html")
+    # After the parts: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = lang
     return message

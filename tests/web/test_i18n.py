@@ -179,3 +179,23 @@ def test_the_api_and_its_errors_stay_english(app, client, learner):
     body = response.get_json()
     assert response.status_code in (400, 401) and body["message"].isascii()
     assert "Accept-Language" not in response.headers.get("Vary", "")
+
+
+def test_a_reminder_email_is_in_the_learners_language(app, learner):
+    from cxtrain.gamify.reminders import Reason
+    from cxtrain.store.models import User
+    from cxtrain.web.reminder_mail import compose, public_context
+
+    app.config["PUBLIC_URL"] = "https://cx.example.org"
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        user = db.query(User).filter_by(email=learner).one()
+        with public_context(app):
+            english = compose(user, Reason(due=2), "cxtrain@example.org")
+            user.language = "fr"
+            french = compose(user, Reason(due=2), "cxtrain@example.org")
+    assert english["Subject"] == "2 practice questions are waiting for you today"
+    assert english["Content-Language"] == "en"
+    assert french["Subject"] == "2 questions d’entraînement vous attendent aujourd’hui"
+    assert french["Content-Language"] == "fr"
+    assert "Bonjour," in french.get_body(("plain",)).get_content()
+    assert '<html lang="fr">' in french.get_body(("html",)).get_content()
