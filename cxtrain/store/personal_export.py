@@ -58,6 +58,7 @@ def account(user: User, stats: LearnerStats | None) -> dict[str, Any]:
         "leaderboard": stats.visibility if stats else None,
         "reminders": user.reminders,
         "reminded_on": user.reminded_on,
+        "language": user.language,
     }
 
 

@@ -8,6 +8,8 @@ here, and the last open admin is never erased. What erasing does is :mod:`cxtrai
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..store import accounts, erasure
@@ -15,7 +17,7 @@ from ..store.models import User
 from .admin import Page, _user_or_404, bp
 from .database import db
 
-OWN = "You cannot erase your own account; ask another admin."
+OWN = _l("You cannot erase your own account; ask another admin.")
 
 
 def _page(person: User, error: str | None = None, typed: str = "", status: int = 200) -> Page:
@@ -35,13 +37,15 @@ def erase(user_id: int) -> Page:
     person = db().get(User, user_id)
     if person is None:
         # Sent twice (a double click, a reload): the first one erased it; nothing is left to do.
-        flash(f"There is no account {user_id} any more: nothing to erase.")
+        flash(gettext("There is no account %(id)s any more: nothing to erase.", id=user_id))
         return redirect(url_for("admin.users"), 303)
     typed = request.form.get("confirm_email", "")[:400]
     if person.id == current_user.id:
-        return _page(person, OWN, typed, 422)
+        return _page(person, str(OWN), typed, 422)
     if accounts.normalise_email(typed) != person.email:
-        message = f"Nothing was erased: type {person.email} exactly, as it is shown, to erase this account."
+        message = gettext(
+            "Nothing was erased: type %(email)s exactly, as it is shown, to erase this account.", email=person.email
+        )
         return _page(person, message, typed, 422)
     email = person.email
     try:
@@ -50,7 +54,13 @@ def erase(user_id: int) -> Page:
         return _page(db().get(User, user_id) or person, str(exc), typed, 422)
     current_app.logger.info("admin %s erased account %s", current_user.id, done.user_id)
     flash(
-        f"Erased {email}: the account, its XP, badges, practice and API tokens are gone; "
-        f"its {done.attempts_kept} attempts stay, owned by nobody, in the insight counts."
+        ngettext(
+            "Erased %(email)s: the account, its XP, badges, practice and API tokens are gone; "
+            "its %(num)s attempt stays, owned by nobody, in the insight counts.",
+            "Erased %(email)s: the account, its XP, badges, practice and API tokens are gone; "
+            "its %(num)s attempts stay, owned by nobody, in the insight counts.",
+            done.attempts_kept,
+            email=email,
+        )
     )
     return redirect(url_for("admin.users"), 303)

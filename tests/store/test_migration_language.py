@@ -1,4 +1,4 @@
-"""Migration 0009 (users.language) goes up and down on a database that already holds accounts."""
+"""Migration 0010 (users.language) goes up and down on a database that already holds accounts."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _columns(url: str) -> set[str]:
 
 def test_language_column_up_and_down_keeps_the_accounts(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'languages.sqlite3'}"
-    migrate.upgrade(url, "0008")
+    migrate.upgrade(url, "0009")
     engine = make_engine(url, pooled=False)
     with engine.begin() as conn:
         conn.execute(
@@ -41,7 +41,7 @@ def test_language_column_up_and_down_keeps_the_accounts(tmp_path: Path) -> None:
         conn.execute(text("UPDATE users SET language = 'fr'"))
     engine.dispose()
 
-    command.downgrade(migrate.alembic_config(url), "0008")
+    command.downgrade(migrate.alembic_config(url), "0009")
     assert "language" not in _columns(url)
     engine = make_engine(url, pooled=False)
     with engine.connect() as conn:

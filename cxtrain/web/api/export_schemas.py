@@ -26,6 +26,9 @@ class ExportAccountSchema(Schema):
         allow_none=True, metadata={"description": "Daily reminder emails: your choice, or null if you never chose."}
     )
     reminded_on = fields.Date(allow_none=True, metadata={"description": "Your local date of the last reminder sent."})
+    language = fields.String(
+        allow_none=True, metadata={"description": "The language chosen for the pages (fr), or null: the browser's."}
+    )
 
 
 class ExportProgressSchema(Schema):
