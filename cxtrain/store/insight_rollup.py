@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ..gamify.records import as_utc
 from .db import serial_writes
 from .models import Attempt, ChoiceEvent
 
@@ -92,11 +93,6 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 SETTLE = timedelta(seconds=30)
 HISTOGRAM_BINS = 10
 FOLD_EVERY = timedelta(seconds=60)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes even for timezone-aware columns; they are UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _bin(score: object) -> object:

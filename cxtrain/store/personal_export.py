@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .insight_rollup import as_utc
+from ..gamify.records import as_utc
 from .models import (
     ApiToken,
     Attempt,
