@@ -159,14 +159,15 @@ def check_role_change(db: Session, user: User, role: str) -> None:
         raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a bearer token, and what a request's token is looked up by."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(db: Session, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new bearer token; the plain token is returned once and never stored."""
     token = "cxt_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name[:100])
+    row = ApiToken(user_id=user.id, token_hash=token_hash(token), name=name[:100])
     db.add(row)
     db.flush()
     return row, token
@@ -183,7 +184,7 @@ _USER_FOR_TOKEN = (
 def user_for_token(db: Session, token: str) -> User | None:
     """The token's user in one query (users joined to api_tokens), run on every request: a revoked
     (deleted) token, or the token of a closed account, stops working at once, in every worker."""
-    return db.scalar(_USER_FOR_TOKEN, {"h": _token_hash(token)})
+    return db.scalar(_USER_FOR_TOKEN, {"h": token_hash(token)})
 
 
 def list_tokens(db: Session, user: User) -> list[ApiToken]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..scenario import engine
 from ..scenario.model import Module
 from .db import serial_writes
-from .models import Attempt, ChoiceEvent, utcnow
+from .models import ApiToken, Attempt, ChoiceEvent, User, utcnow
 
 
 class StepTaken(Exception):
@@ -58,6 +58,14 @@ def play_row(db: Session, attempt_id: int, user_id: int) -> PlayRow | None:
     return PlayRow(*row) if row is not None else None
 
 
+def play_row_for_token(db: Session, attempt_id: int, token_hash: str) -> tuple[PlayRow, int] | None:
+    """The attempt's play columns and its owner's id, if ``token_hash`` is a token of that owner and
+    the owner's account is open: authentication and the attempt read in one query (the API's hot
+    path). None says only that this pair doesn't match; the caller finds out why the slow way."""
+    row = db.connection().execute(_PLAY_ROW_FOR_TOKEN, {"id": attempt_id, "h": token_hash}).first()
+    return (PlayRow(*row[:4]), row[4]) if row is not None else None
+
+
 def state_of(attempt: Attempt) -> engine.AttemptState:
     return engine.AttemptState.from_json(attempt.state_json)
 
@@ -96,6 +104,13 @@ def record_choice(
 _ATTEMPTS = Attempt.__table__
 _PLAY_ROW = select(_ATTEMPTS.c.id, _ATTEMPTS.c.module_id, _ATTEMPTS.c.module_version, _ATTEMPTS.c.state_json).where(
     _ATTEMPTS.c.id == bindparam("id"), _ATTEMPTS.c.user_id == bindparam("user")
+)
+_TOKENS, _USERS = ApiToken.__table__, User.__table__
+_PLAY_ROW_FOR_TOKEN = (
+    select(*_PLAY_ROW.selected_columns, _ATTEMPTS.c.user_id)
+    .join(_TOKENS, _TOKENS.c.user_id == _ATTEMPTS.c.user_id)
+    .join(_USERS, _USERS.c.id == _ATTEMPTS.c.user_id)
+    .where(_ATTEMPTS.c.id == bindparam("id"), _TOKENS.c.token_hash == bindparam("h"), _USERS.c.active.is_(True))
 )
 _INSERT_EVENT = insert(ChoiceEvent.__table__)
 _UPDATE_ATTEMPT = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt"))

@@ -6,6 +6,7 @@ Pages and the JSON API both call these functions, so the rules (pinning, recordi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -72,29 +73,38 @@ def pinned(db: Session, module_id: str, version: str) -> Module:
 
 
 def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> dict[str, Any]:
-    """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound.
-
-    The hot path of the service: the attempt is read with one core query and the choice written
-    with two statements; an ORM attempt is loaded only when the answer needs more (an ending's
-    rewards, or a conflict's current view)."""
+    """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound."""
     row = store.play_row(db, attempt_id, user.id)
     if row is None:
         raise NotFound("unknown-attempt", f"There is no attempt {attempt_id}.")
+    return choose_on(db, lambda: user, row, node, choice)
+
+
+def choose_on(db: Session, user: Callable[[], User], row: store.PlayRow, node: str, choice: str) -> dict[str, Any]:
+    """Record one choice on the attempt ``row`` (already checked to be ``user``'s) and return the view after it.
+
+    The hot path of the service: the attempt was read with one core query and the choice is
+    written with two statements; the user and an ORM attempt are loaded only when the answer
+    needs more (an ending's rewards, or a conflict's current view)."""
     module = pinned(db, row.module_id, row.module_version)
     try:
         outcome = store.record_choice(db, row.id, row.state, module, node, choice)
     except (engine.StaleNode, engine.AttemptFinished) as exc:
-        raise Conflict(exc.code, exc.message, view(db, user, *load(db, user, attempt_id))) from exc
+        raise Conflict(exc.code, exc.message, _current_view(db, user(), row.id)) from exc
     except store.StepTaken as exc:
         raise Conflict(
             "stale-node",
             "This step was already recorded (a double click or another tab).",
-            view(db, user, *load(db, user, attempt_id)),
+            _current_view(db, user(), row.id),
         ) from exc
     if outcome.state.finished:
-        attempt, _ = load(db, user, attempt_id)
-        return view(db, user, attempt, module, outcome)
+        attempt, _ = load(db, user(), row.id)
+        return view(db, user(), attempt, module, outcome)
     return _payload(row.id, module, outcome.state, outcome)
+
+
+def _current_view(db: Session, user: User, attempt_id: int) -> dict[str, Any]:
+    return view(db, user, *load(db, user, attempt_id))
 
 
 def view(

@@ -7,12 +7,16 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
 
 from ...scenario import engine
 from ...store import accounts
+from ...store import attempts as store
+from ...store.models import User
 from .. import service
 from ..database import db
 from ..extensions import csrf, limiter, login_limit
+from ..security import bearer_token
 from . import bp
 from .errors import ApiError, api_error, error_response
 from .schemas import (
@@ -34,9 +38,15 @@ bp.register_error_handler(ApiError, api_error)
 
 
 @bp.before_request
-def _authenticate() -> Response | None:
+def _before() -> Response | None:
     if request.endpoint in PUBLIC:
         return None
+    if request.endpoint == "api.choose" and _token_only() is not None:
+        return None  # the view authenticates in the query that reads the attempt (see choose)
+    return _authenticate()
+
+
+def _authenticate() -> Response | None:
     if not current_user.is_authenticated:
         return error_response(401, "unauthorized", "Log in, or send 'Authorization: Bearer TOKEN'.")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("auth_via_token"):
@@ -135,11 +145,33 @@ def get_attempt(attempt_id: int) -> Response:
     return _attempt(service.view(session, current_user, attempt, module))
 
 
+def _token_only() -> str | None:
+    """The bearer token of a request that carries no session cookie (an API client's, not a page's)."""
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        return None  # a session cookie wins over a token everywhere (Flask-Login's order)
+    return bearer_token(request)
+
+
 @bp.post("/attempts/<id:attempt_id>/choices")
 def choose(attempt_id: int) -> Response:
+    """The play step, the service's hot path: a token-only request is authenticated by the same
+    query that reads the attempt, without loading the user (Flask-Login and the ORM add about a
+    fifth to the step). Anything that query doesn't match (no or bad token, a closed account,
+    someone else's attempt, a session cookie) takes the ordinary way, which says which it was."""
+    session = db()
+    token = _token_only()
+    found = store.play_row_for_token(session, attempt_id, accounts.token_hash(token)) if token else None
+    if found is None and token is not None:
+        refused = _authenticate()  # skipped before the request for a token-only one; see _before
+        if refused is not None:
+            return refused
     data = _load(_choice_request_schema)
     try:
-        payload = service.choose(db(), current_user, attempt_id, data["node"], data["choice"])
+        if found is None:
+            payload = service.choose(session, current_user, attempt_id, data["node"], data["choice"])
+        else:
+            row, user_id = found
+            payload = service.choose_on(session, lambda: _user(session, user_id), row, data["node"], data["choice"])
     except service.NotFound as exc:
         raise ApiError(404, exc.code, exc.message) from exc
     except service.Conflict as exc:
@@ -147,6 +179,13 @@ def choose(attempt_id: int) -> Response:
     except engine.PlayError as exc:
         raise ApiError(400, exc.code, exc.message, {"choice": [exc.message]}) from exc
     return _attempt(payload)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:  # erased between the two statements
+        raise ApiError(404, "unknown-attempt", "There is no such attempt.")
+    return user
 
 
 @bp.get("/openapi.json")
