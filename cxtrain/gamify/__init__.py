@@ -24,6 +24,7 @@ from .leaderboard import (
 from .levels import DEFAULT_CURVE, Level, LevelCurve, level_for, level_up
 from .openbadges import badge_class, badge_svg, issuer, open_badge_assertion
 from .practice import (
+    DAILY_LIMIT,
     INTERVALS,
     PracticeItem,
     answer_feedback,
@@ -39,6 +40,7 @@ from .streaks import Streak, local_day, streak, zone
 from .xp import PRACTICE_DAILY_CAP, PRACTICE_XP, practice_xp, round_half_up, xp_for_finish
 
 __all__ = [
+    "DAILY_LIMIT",
     "DEFAULT_CURVE",
     "DEFAULT_VISIBILITY",
     "INTERVALS",

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..gamify.records import as_utc
-from .models import Attempt, PracticeAnswer, PracticeItemRow, User, XpEntry
+from .models import Attempt, PracticeAnswer, User, XpEntry
 
 
 def wants_reminders(user: User, default: bool) -> bool:
@@ -50,14 +50,6 @@ def not_wanted(db: Session, default: bool) -> dict[str, int]:
     closed = db.scalar(select(func.count()).select_from(User).where(User.active.is_(False)))
     off = db.scalar(select(func.count()).select_from(User).where(User.active.is_(True), ~_opted_in(default)))
     return {"account closed": int(closed or 0), "reminders off": int(off or 0)}
-
-
-def due_count(db: Session, user_id: int, now: datetime) -> int:
-    """Practice questions due at ``now`` (what the practice page would offer, before its daily limit)."""
-    query = select(func.count()).where(
-        PracticeItemRow.user_id == user_id, PracticeItemRow.learned.is_(False), PracticeItemRow.due_at <= as_utc(now)
-    )
-    return int(db.scalar(query) or 0)
 
 
 def activity_times(db: Session, user_id: int) -> list[datetime]:

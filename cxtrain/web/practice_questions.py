@@ -6,6 +6,7 @@ an answer reschedules its item and pays a little XP, under the same learner lock
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,17 +35,21 @@ def _question(db: Session, row: Any) -> dict[str, Any] | None:
     return question
 
 
-def due_questions(db: Session, user: User) -> list[dict[str, Any]]:
-    """Today's questions, most overdue first; items whose module changed under them are skipped."""
-    at = now()
-    rows = {r.id: r for r in practice_queue.due_rows(db, user.id, at)}
-    picked = gamify.due_items([practice_queue.to_item(r) for r in rows.values()], at)
-    by_key = {(r.module_id, r.node_id): r for r in rows.values()}
-    out = []
-    for item in picked:
+def due_questions(db: Session, user: User, at: datetime | None = None) -> list[dict[str, Any]]:
+    """Today's questions at ``at`` (now by default), most overdue first, at most the daily limit.
+
+    An item whose module changed under it is skipped and leaves its place to the next one, so
+    the learner gets the day's full share; the reminder email counts with this same function."""
+    at = now() if at is None else at
+    rows = practice_queue.due_rows(db, user.id, at)
+    by_key = {(r.module_id, r.node_id): r for r in rows}
+    out: list[dict[str, Any]] = []
+    for item in gamify.due_items([practice_queue.to_item(r) for r in rows], at, limit=len(rows)):
         question = _question(db, by_key[item.key])
         if question is not None:
             out.append(question)
+            if len(out) == gamify.DAILY_LIMIT:
+                break
     return out
 
 

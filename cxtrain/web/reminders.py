@@ -28,6 +28,7 @@ from ..gamify.reminders import MORNING_FROM, MORNING_UNTIL, Reason, in_morning, 
 from ..store import reminders as store
 from ..store.models import User
 from . import mailer
+from .practice_questions import due_questions
 from .reminder_mail import compose, public_context
 
 log = logging.getLogger("cxtrain.reminders")
@@ -87,7 +88,7 @@ def plan(db: Session, now: datetime, default: bool) -> tuple[list[Reminder], Sum
             summary.skipped[ALREADY] += 1
         else:
             run = gamify.streak(store.activity_times(db, user.id), user.timezone, now)
-            reason = reason_for(store.due_count(db, user.id, now), run)
+            reason = reason_for(len(due_questions(db, user, now)), run)
             if reason:
                 out.append(Reminder(user, gamify.local_day(now, user.timezone), reason))
             else:

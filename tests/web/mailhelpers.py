@@ -85,19 +85,27 @@ def add_learner(app, email_address: str, tz: str = "UTC", **fields: object) -> i
 
 
 def give_due_practice(app, user_id: int, count: int, due: datetime) -> None:  # type: ignore[no-untyped-def]
-    """``count`` missed decisions in the learner's practice queue, due at ``due``."""
+    """``count`` missed decisions in the learner's practice queue, due at ``due``: real decisions of
+    the modules served (the fixture's and the bundled library's), so each is a question the
+    practice page can show."""
     from cxtrain.store.models import PracticeItemRow
 
     with app.extensions["cxtrain.sessionmaker"]() as db:
-        for n in range(count):
+        modules = sorted((e.module for e in app.extensions["cxtrain.catalog"].current(db).values()), key=lambda m: m.id)
+        decisions = [
+            (module.id, node) for module in modules for node in module.nodes.values() if len(node.choices) >= 2
+        ]
+        assert len(decisions) >= count, "not enough decisions in the modules served"
+        for module_id, node in decisions[:count]:
+            ids = [c.id for c in node.choices]
             db.add(
                 PracticeItemRow(
                     user_id=user_id,
-                    module_id="web-fixture",
-                    node_id=f"node-{n}",
-                    best="listen",
-                    chosen="argue",
-                    options_json=json.dumps(["listen", "argue"]),
+                    module_id=module_id,
+                    node_id=node.id,
+                    best=ids[0],
+                    chosen=ids[1],
+                    options_json=json.dumps(ids),
                     due_at=due,
                 )
             )

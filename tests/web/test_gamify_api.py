@@ -150,3 +150,29 @@ def test_other_users_do_not_see_my_badges(app, client, auth, clock):
     add_user(app, "other@example.org")
     other = token_for(client, "other@example.org")
     assert client.get("/api/me", headers=other).get_json()["badges"] == []
+
+
+def test_questions_whose_module_changed_leave_their_place_to_the_next(app, client, auth, learner):
+    import json
+    from datetime import UTC, datetime
+
+    from mailhelpers import give_due_practice
+    from sqlalchemy import select
+
+    from cxtrain.store.models import PracticeItemRow, User
+
+    long_ago = datetime(2025, 1, 1, tzinfo=UTC)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        uid = db.scalar(select(User.id).where(User.email == learner))
+        for n in range(5):  # the most overdue, and all from decisions a trainer has since removed
+            db.add(
+                PracticeItemRow(
+                    user_id=uid, module_id="web-fixture", node_id=f"removed-{n}", best="listen", chosen="shrug",
+                    options_json=json.dumps(["listen", "shrug"]), due_at=long_ago,
+                )
+            )  # fmt: skip
+        db.commit()
+    give_due_practice(app, uid, 7, long_ago + timedelta(days=1))
+    items = client.get("/api/practice", headers=auth).get_json()["items"]
+    assert len(items) == 5  # the day's full share, not what was left of it
+    assert not any(item["node"].startswith("removed-") for item in items)

@@ -56,6 +56,30 @@ def test_more_due_than_a_day_offers_counts_only_the_days_share(mail_app, runner,
     assert smtp.sink.messages[0]["Subject"] == "5 practice questions are waiting for you today"
 
 
+def test_questions_whose_module_changed_are_not_counted_so_email_and_page_agree(mail_app, client, runner, smtp):
+    import json
+
+    from cxtrain.store.models import PracticeItemRow
+
+    uid = add_learner(mail_app, "edited@example.org", reminders=True)
+    give_due_practice(mail_app, uid, 3, MONDAY_9_UTC - timedelta(hours=9))
+    with mail_app.extensions["cxtrain.sessionmaker"]() as db:
+        for gone in ("a-node-since-deleted", "another-one"):  # the trainer removed these decisions
+            options = json.dumps(["listen", "argue"])
+            db.add(
+                PracticeItemRow(
+                    user_id=uid, module_id="web-fixture", node_id=gone, best="listen", chosen="argue",
+                    options_json=options, due_at=MONDAY_9_UTC - timedelta(days=2),
+                )
+            )  # fmt: skip
+        db.commit()
+    assert send(runner).exit_code == 0
+    assert smtp.sink.messages[0]["Subject"] == "3 practice questions are waiting for you today"
+    token = client.post("/api/tokens", json={"email": "edited@example.org", "password": "correct horse battery"})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    assert len(client.get("/api/practice", headers=headers).get_json()["items"]) == 3
+
+
 def test_a_streak_ending_tonight_brings_one_and_a_live_or_short_one_does_not(mail_app, runner, smtp):
     at_risk = add_learner(mail_app, "at-risk@example.org", reminders=True)
     practised_at(mail_app, at_risk, MONDAY_9_UTC - timedelta(days=2), MONDAY_9_UTC - timedelta(days=1))
