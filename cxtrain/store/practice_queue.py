@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -50,6 +50,17 @@ def due_rows(db: Session, user_id: int, now: datetime) -> list[PracticeItemRow]:
         PracticeItemRow.user_id == user_id, PracticeItemRow.learned.is_(False), PracticeItemRow.due_at <= as_utc(now)
     )
     return list(db.scalars(query.order_by(PracticeItemRow.due_at, PracticeItemRow.id)))
+
+
+def due_rows_of(db: Session, user_ids: Collection[int], now: datetime) -> dict[int, list[PracticeItemRow]]:
+    """:func:`due_rows` for many learners in one statement, by learner."""
+    query = select(PracticeItemRow).where(
+        PracticeItemRow.user_id.in_(user_ids), PracticeItemRow.learned.is_(False), PracticeItemRow.due_at <= as_utc(now)
+    )
+    out: dict[int, list[PracticeItemRow]] = {uid: [] for uid in user_ids}
+    for row in db.scalars(query.order_by(PracticeItemRow.due_at, PracticeItemRow.id)):
+        out[row.user_id].append(row)
+    return out
 
 
 def next_due(db: Session, user_id: int) -> datetime | None:

@@ -13,6 +13,7 @@ that day's reminder rather than ever sending two: a missed nudge costs less than
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -52,17 +53,22 @@ def not_wanted(db: Session, default: bool) -> dict[str, int]:
     return {"account closed": int(closed or 0), "reminders off": int(off or 0)}
 
 
-def activity_times(db: Session, user_id: int) -> list[datetime]:
-    """Every moment that keeps the learner's streak alive: finished modules (at their award, as the
-    profile counts them) and practice answers."""
+def activity_times(db: Session, user_ids: Collection[int]) -> dict[int, list[datetime]]:
+    """Per learner, every moment that keeps their streak alive: finished modules (at their award,
+    as the profile counts them) and practice answers. Read for many learners at once (a run looks
+    at every learner whose morning it is): two statements, whatever the number."""
     finishes = (
-        select(func.coalesce(XpEntry.created_at, Attempt.finished_at))
+        select(Attempt.user_id, func.coalesce(XpEntry.created_at, Attempt.finished_at))
         .select_from(Attempt)
         .outerjoin(XpEntry, XpEntry.attempt_id == Attempt.id)
-        .where(Attempt.user_id == user_id, Attempt.finished_at.is_not(None))
+        .where(Attempt.user_id.in_(user_ids), Attempt.finished_at.is_not(None))
     )
-    answers = select(PracticeAnswer.created_at).where(PracticeAnswer.user_id == user_id)
-    return [as_utc(t) for t in db.scalars(finishes)] + [as_utc(t) for t in db.scalars(answers)]
+    answers = select(PracticeAnswer.user_id, PracticeAnswer.created_at).where(PracticeAnswer.user_id.in_(user_ids))
+    out: dict[int, list[datetime]] = {uid: [] for uid in user_ids}
+    for query in (finishes, answers):
+        for uid, moment in db.execute(query):
+            out[uid].append(as_utc(moment))
+    return out
 
 
 def claim(db: Session, user_id: int, today: date, default: bool) -> bool:

@@ -6,6 +6,7 @@ an answer reschedules its item and pays a little XP, under the same learner lock
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import gamify
 from ..gamify.records import as_utc
+from ..scenario.model import Module
 from ..store import badge_awards, learner_records, practice_queue, xp_ledger
 from ..store.models import User
 from .rewards import Rewards, check_badges, curve, modules, now, streak_of
@@ -24,8 +26,13 @@ class PracticeError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _question(db: Session, row: Any) -> dict[str, Any] | None:
-    module = modules().get(db, row.module_id)
+def offered_modules(db: Session) -> dict[str, Module]:
+    """The modules on offer now, by id: what practice questions are checked against."""
+    return {module_id: entry.module for module_id, entry in modules().current(db).items()}
+
+
+def _question(row: Any, offered: Mapping[str, Module]) -> dict[str, Any] | None:
+    module = offered.get(row.module_id)
     if module is None:
         return None
     question = gamify.practice_question(module, practice_queue.to_item(row))
@@ -35,17 +42,20 @@ def _question(db: Session, row: Any) -> dict[str, Any] | None:
     return question
 
 
-def due_questions(db: Session, user: User, at: datetime | None = None) -> list[dict[str, Any]]:
-    """Today's questions at ``at`` (now by default), most overdue first, at most the daily limit.
+def due_questions(db: Session, user: User) -> list[dict[str, Any]]:
+    """Today's questions for ``user`` now (see :func:`questions_from`)."""
+    at = now()
+    return questions_from(practice_queue.due_rows(db, user.id, at), at, offered_modules(db))
 
-    An item whose module changed under it is skipped and leaves its place to the next one, so
-    the learner gets the day's full share; the reminder email counts with this same function."""
-    at = now() if at is None else at
-    rows = practice_queue.due_rows(db, user.id, at)
+
+def questions_from(rows: Sequence[Any], at: datetime, offered: Mapping[str, Module]) -> list[dict[str, Any]]:
+    """The day's questions from a learner's due practice ``rows``: most overdue first, at most the
+    daily limit. An item whose module changed under it is skipped and leaves its place to the
+    next one, so the learner gets the day's full share; the reminder email counts with this too."""
     by_key = {(r.module_id, r.node_id): r for r in rows}
     out: list[dict[str, Any]] = []
     for item in gamify.due_items([practice_queue.to_item(r) for r in rows], at, limit=len(rows)):
-        question = _question(db, by_key[item.key])
+        question = _question(by_key[item.key], offered)
         if question is not None:
             out.append(question)
             if len(out) == gamify.DAILY_LIMIT:

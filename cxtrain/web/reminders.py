@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from .. import gamify
 from ..gamify.reminders import MORNING_FROM, MORNING_UNTIL, Reason, in_morning, reason_for, reminded_today
+from ..store import practice_queue
 from ..store import reminders as store
 from ..store.models import User
 from . import mailer
-from .practice_questions import due_questions
+from .practice_questions import offered_modules, questions_from
 from .reminder_mail import compose, public_context
 
 log = logging.getLogger("cxtrain.reminders")
@@ -37,6 +38,8 @@ OUTSIDE_MORNING = f"outside their morning ({MORNING_FROM:%H:%M}-{MORNING_UNTIL:%
 ALREADY = "already reminded today"
 NOTHING = "nothing due and no streak at risk"
 TAKEN = "already reminded today (by another run)"
+# Learners read together while planning: few statements, and IN lists every database takes.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,25 @@ def plan(db: Session, now: datetime, default: bool) -> tuple[list[Reminder], Sum
     """Who gets a reminder at ``now`` and why; the summary counts everybody else by reason."""
     summary = Summary()
     summary.skipped.update({why: n for why, n in store.not_wanted(db, default).items() if n})
-    out = []
+    candidates = []
     for user in store.subscribers(db, default):
         if not in_morning(now, user.timezone):
             summary.skipped[OUTSIDE_MORNING] += 1
         elif reminded_today(user.reminded_on, now, user.timezone):
             summary.skipped[ALREADY] += 1
         else:
-            run = gamify.streak(store.activity_times(db, user.id), user.timezone, now)
-            reason = reason_for(len(due_questions(db, user, now)), run)
+            candidates.append(user)
+    out = []
+    offered = offered_modules(db)  # once for the run, not per learner
+    for start in range(0, len(candidates), BATCH):
+        # A few statements per batch of learners, not per learner (a morning may hold thousands).
+        batch = candidates[start : start + BATCH]
+        ids = [user.id for user in batch]
+        times = store.activity_times(db, ids)
+        due = practice_queue.due_rows_of(db, ids, now)
+        for user in batch:
+            run = gamify.streak(times[user.id], user.timezone, now)
+            reason = reason_for(len(questions_from(due[user.id], now, offered)), run)
             if reason:
                 out.append(Reminder(user, gamify.local_day(now, user.timezone), reason))
             else:

@@ -80,6 +80,30 @@ def test_questions_whose_module_changed_are_not_counted_so_email_and_page_agree(
     assert len(client.get("/api/practice", headers=headers).get_json()["items"]) == 3
 
 
+def test_planning_reads_learners_in_batches_not_one_by_one(mail_app):
+    from sqlalchemy import event
+
+    from cxtrain.web.reminders import plan
+
+    def statements_for(count: int, first: int) -> int:
+        for n in range(first, first + count):
+            give_due_practice(mail_app, add_learner(mail_app, f"batch{n}@example.org", reminders=True), 1, MONDAY_9_UTC)
+        seen: list[str] = []
+        engine = mail_app.extensions["cxtrain.engine"]
+
+        def note(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", note)
+        with mail_app.app_context(), mail_app.extensions["cxtrain.sessionmaker"]() as db:
+            planned, _ = plan(db, MONDAY_9_UTC, default=False)
+        event.remove(engine, "before_cursor_execute", note)
+        assert len(planned) == first + count
+        return len(seen)
+
+    assert statements_for(2, 0) == statements_for(40, 2)
+
+
 def test_a_streak_ending_tonight_brings_one_and_a_live_or_short_one_does_not(mail_app, runner, smtp):
     at_risk = add_learner(mail_app, "at-risk@example.org", reminders=True)
     practised_at(mail_app, at_risk, MONDAY_9_UTC - timedelta(days=2), MONDAY_9_UTC - timedelta(days=1))
