@@ -51,6 +51,7 @@ class StudioMixin:
             library=content.library_choices(),
             source="yaml" if self.yaml.strip() else "library",
             findings=content.findings_payload(report) if report else [],
+            severities=self.severity_names(),
             policies=[(scoring.BEST, self._("Best attempt")), (scoring.LAST, self._("Last attempt"))],
         )
         frag = Fragment(html)
@@ -65,11 +66,19 @@ class StudioMixin:
                     "clean": self._("No problems found."),
                     "refused": self._("Not saved: fix the errors below first."),
                     "failed": self._("Saving failed. Check your connection and try again."),
-                    "line": self._("Line {line}, column {column}"),
+                    # The same messages as studio.html's findings, placeholders and all (the script
+                    # fills them), so findings after a Check read like those rendered here.
+                    "line": self._("Line %(line)s, column %(column)s"),
+                    "finding": self._("%(severity)s: %(message)s"),
+                    "severities": self.severity_names(),
                 }
             },
         )
         return frag
+
+    def severity_names(self) -> dict[str, str]:
+        """The lint severities as findings show them, in the viewer's language."""
+        return {"error": self._("error"), "warning": self._("warning")}
 
     def _validated(self, data: Any) -> dict[str, Any]:
         """The fields a Studio submission would set, or a 400 with the findings that stop it."""
@@ -152,6 +161,7 @@ class StudioMixin:
             "block": self,
             "module": module,
             "findings": content.findings_payload(report) if report else [],
+            "severities": self.severity_names(),
             "preview": None,
             "summary": None,
             "stats_rows": [],

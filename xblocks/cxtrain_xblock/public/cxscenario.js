@@ -44,13 +44,11 @@ function CxScenarioBlock(runtime, element, args) {
     body.innerHTML = answer.html;
     var target = body.querySelector(".cx-feedback-title") || body.querySelector(".cx-node-title");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
-    var title = body.querySelector(".cx-node-title");
-    var parts = [];
-    if (notice) { parts.push(notice); }
-    if (answer.feedback) { parts.push(answer.feedback); }
-    if (title) { parts.push(title.textContent); }
-    if (answer.finished && typeof answer.score === "number") { parts.push(Math.floor(answer.score * 100) + "%"); }
-    announce(parts.join(" "));
+    // What to say comes rendered and translated with the view (data-cx-announce, the visible
+    // text's own words), so the script composes no text of its own in any language.
+    var attempt = body.querySelector(".cx-attempt");
+    var said = (attempt && attempt.getAttribute("data-cx-announce")) || "";
+    announce(notice ? notice + " " + said : said);
   }
 
   function setBusy(on) {
@@ -63,7 +61,7 @@ function CxScenarioBlock(runtime, element, args) {
 
   function failed(text) {
     setBusy(false);
-    announce(text || messages.error || "Error");
+    announce(text || messages.error || "");
     var attempt = body.querySelector(".cx-attempt") || body;
     var note = attempt.querySelector(".cx-notice");
     if (!note) {
@@ -72,7 +70,7 @@ function CxScenarioBlock(runtime, element, args) {
       note.setAttribute("role", "alert");
       attempt.insertBefore(note, attempt.firstChild);
     }
-    note.textContent = text || messages.error || "Error";
+    note.textContent = text || messages.error || "";
   }
 
   function send(handler, data) {

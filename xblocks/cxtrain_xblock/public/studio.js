@@ -49,18 +49,30 @@ function CxScenarioStudio(runtime, element, args) {
     yaml.setSelectionRange(start, end);
   }
 
+  // The messages come translated from the block with gettext's %(name)s placeholders, the way the
+  // findings rendered on the server are written, so both read the same in every language.
+  function fill(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
   function showFindings(findings, text) {
+    var severities = messages.severities || {};
     list.innerHTML = "";
     (findings || []).forEach(function (f) {
       var li = document.createElement("li");
       li.className = "cxs-finding " + f.severity;
       var link = document.createElement("a");
       link.href = "#cxs-yaml";
-      link.textContent = (messages.line || "Line {line}, column {column}")
-        .replace("{line}", f.line).replace("{column}", f.column);
+      link.textContent = fill(messages.line, { line: f.line, column: f.column });
       link.addEventListener("click", function (e) { e.preventDefault(); selectLine(f.line); });
       li.appendChild(link);
-      li.appendChild(document.createTextNode(": " + f.severity + ": " + f.message + " [" + f.code + "]"));
+      var said = fill(messages.finding, { severity: severities[f.severity] || f.severity, message: f.message });
+      li.appendChild(document.createTextNode(" — " + said + " "));
+      var code = document.createElement("code");
+      code.textContent = "[" + f.code + "]";
+      li.appendChild(code);
       list.appendChild(li);
     });
     status.textContent = text || ((findings && findings.length) ? "" : messages.clean || "");
