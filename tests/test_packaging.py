@@ -47,6 +47,13 @@ def test_wheel_carries_scenarios_templates_and_the_xblock(tmp_path: Path) -> Non
     }
     assert "cxtrain/web/translations/fr/LC_MESSAGES/messages.mo" in catalogues
     assert catalogues <= names, catalogues - names
+    # So are the XBlock's: the LMS reads translations/<lang>/LC_MESSAGES/text.mo from the package.
+    xblock_catalogues = {
+        "cxtrain_xblock/" + p.relative_to(ROOT / "xblocks" / "cxtrain_xblock").as_posix()
+        for p in (ROOT / "xblocks" / "cxtrain_xblock" / "translations").rglob("text.*")
+    }
+    assert "cxtrain_xblock/translations/fr/LC_MESSAGES/text.mo" in xblock_catalogues
+    assert xblock_catalogues <= names, xblock_catalogues - names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "cxscenario = cxtrain_xblock.block:ScenarioBlock" in text
