@@ -26,3 +26,20 @@ def make_block(runtime: RecordingRuntime) -> Callable[..., Any]:
         return runtime.get_block(usage_id)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_translation() -> Any:
+    """Django's translation module, set up as in the LMS: the active language is the learner's.
+
+    Django is configured in this process only for its translation machinery (no apps, no
+    database); nothing else in the tests reads Django's settings.
+    """
+    import django
+    from django.conf import settings
+    from django.utils import translation
+
+    if not settings.configured:
+        settings.configure(USE_I18N=True, LANGUAGE_CODE="en-us", INSTALLED_APPS=[])
+        django.setup()
+    return translation

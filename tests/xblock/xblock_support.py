@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gettext
 import json
+from importlib.resources import as_file, files
 from typing import Any
 
 from webob import Request
@@ -90,6 +93,42 @@ class RecordingRuntime(ToyRuntime):
 
     def of(self, event_type: str) -> list[dict[str, Any]]:
         return [data for kind, data in self.events if kind == event_type]
+
+
+class PlatformI18nService:
+    """The ``i18n`` service the LMS and Studio give a block that ships its own catalogues.
+
+    openedx-platform's XBlockI18nService (xmodule/modulestore/django.py) cannot be installed
+    here, so this is its lookup for bundled translations, step for step: the ``text`` catalogue in
+    ``translations/`` of the block's top-level package, for Django's active language as a locale
+    (``to_locale``: "fr-ca" is "fr_CA", which gettext also looks up as "fr"), and Django's own
+    translations when that catalogue is missing. The platform builds one for each block each time
+    the block asks for the service, so the language is the current request's. (The platform first
+    looks for translations pulled with atlas under its ``conf/plugins-locale``; a site has none
+    for this block unless it adds some.)
+    """
+
+    def __init__(self, block: Any) -> None:
+        from django.conf import settings
+        from django.utils import translation
+
+        self.translator: Any = translation
+        package = getattr(block, "unmixed_class", type(block)).__module__.split(".")[0]
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        # No catalogue for the language (OSError): the platform falls back to Django's translations.
+        with as_file(files(package) / "translations") as folder, contextlib.suppress(OSError):
+            self.translator = gettext.translation("text", str(folder), [translation.to_locale(language)])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.translator, "gettext" if name == "ugettext" else name)
+
+
+class PlatformI18nRuntime(RecordingRuntime):
+    """RecordingRuntime whose ``i18n`` service is made for the asking block, as the LMS's runtime does."""
+
+    def service(self, block: Any, service_name: str) -> Any:
+        service = super().service(block, service_name)  # the block must have declared it
+        return PlatformI18nService(block) if service_name == "i18n" else service
 
 
 def grade(value: float, only_if_higher: bool | None = None) -> dict[str, Any]:
