@@ -9,6 +9,7 @@ Skipped when Chromium is missing, unless CXTRAIN_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from itertools import pairwise
+from pathlib import Path
 
 import chromium
 import pytest
@@ -27,9 +29,19 @@ DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {db!r
 DJFS = {{"type": "osfs", "directory_root": {fs!r}, "url_root": "/static/djpyfs"}}
 LOGGING = {{"version": 1, "disable_existing_loggers": False}}
 DEBUG = True
+
+# As in the LMS: the request's language comes from the browser (Accept-Language), and the block's
+# i18n service reads the block's own catalogue for it (the workbench's default service reads
+# Django's catalogues only, where the block's strings are not).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "django.middleware.locale.LocaleMiddleware",
+)
+WORKBENCH["services"]["i18n"] = "xblock_support.WorkbenchPlatformI18n"
 """
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+HERE = Path(__file__).parent  # xblock_support, for the settings' i18n service
 
 
 def _free_port() -> int:
@@ -62,7 +74,7 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(folder), str(HERE), os.environ.get("PYTHONPATH", "")]),
         "DJANGO_SETTINGS_MODULE": "cx_workbench_settings",
         "EXCLUDE_SAMPLE_XBLOCKS": "yes",
         "WORKBENCH_RESET_STATE_ON_RESTART": "true",
@@ -193,3 +205,56 @@ def test_handlers_refuse_requests_without_csrf_token(workbench: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=10)
     assert err.value.code == 403
+
+
+@pytest.fixture
+def french_page(workbench: str):  # type: ignore[no-untyped-def]
+    with chromium.page(width=1024, height=900, timeout_ms=15_000, locale="fr-FR") as tab:
+        yield tab
+
+
+def test_a_french_browser_plays_in_french(workbench: str, french_page) -> None:
+    from playwright.sync_api import expect
+
+    page = french_page
+    page.goto(f"{workbench}/scenario/cxscenario.0/?student=learner-fr")
+    block = page.locator(".cxscenario")
+    assert block.locator(".cx-choices legend").inner_text() == "Que faites-vous\u202f?"
+    assert block.locator(".cxs-attempts").inner_text() == "Tentatives utilisées\u00a0: 1 · restantes\u00a0: 2"
+
+    # The script's own words are the block's, translated: a choice that cannot be sent says so in French.
+    handler = re.compile(r"/handler/.*/choose/")
+    page.route(handler, lambda route: route.abort())
+    block.get_by_role("button", name="Walk it over to the Care team now").click()
+    expect(block.locator(".cx-notice")).to_have_text(
+        "Votre choix n’a pas pu être envoyé. Vérifiez votre connexion et réessayez."
+    )
+    page.unroute(handler)
+
+    block.get_by_role("button", name="Walk it over to the Care team now").click()
+    expect(block.locator(".cx-feedback-title")).to_have_text("Ce qui s’est passé")
+    live = block.locator("[data-cx-live]")
+    expect(live).to_have_text("Care reads it the same morning. Later that day")
+
+    block.get_by_role("button", name="Tell them Care has it and will call back today").click()
+    expect(block.locator(".cx-result")).to_contain_text("100\u202f%")
+    expect(block.locator(".cx-result")).to_contain_text("réussi")
+    expect(live).to_contain_text("Score 100\u202f% — réussi.")
+    expect(block.locator("[data-cxs-graded]")).to_have_text("100\u202f%")
+
+    block.get_by_role("button", name="Rejouer").click()
+    expect(live).to_have_text("Une nouvelle tentative a commencé. Monday morning")
+
+
+def test_studio_lists_findings_in_french(workbench: str, french_page) -> None:
+    page = french_page
+    page.goto(f"{workbench}/scenario/cxscenario.0/studio_view/")
+    editor = page.locator(".cxscenario-studio")
+    yaml_box = editor.locator("#cxs-yaml")
+    broken = yaml_box.input_value().replace("next: heard", "next: nowhere")
+    yaml_box.fill(broken)
+    editor.locator("[data-cxs-check]").click()
+    finding = editor.locator("[data-cxs-findings] li").first
+    finding.wait_for()
+    line = broken.splitlines().index("        next: nowhere") + 1
+    assert re.match(rf"Ligne {line}, colonne \d+ — erreur\u00a0: .*nowhere.* \[[\w-]+\]$", finding.inner_text())

@@ -108,12 +108,13 @@ class PlatformI18nService:
     for this block unless it adds some.)
     """
 
-    def __init__(self, block: Any) -> None:
+    def __init__(self, block: Any = None, package: str | None = None) -> None:
         from django.conf import settings
         from django.utils import translation
 
         self.translator: Any = translation
-        package = getattr(block, "unmixed_class", type(block)).__module__.split(".")[0]
+        if package is None:
+            package = getattr(block, "unmixed_class", type(block)).__module__.split(".")[0]
         language = translation.get_language() or settings.LANGUAGE_CODE
         # No catalogue for the language (OSError): the platform falls back to Django's translations.
         with as_file(files(package) / "translations") as folder, contextlib.suppress(OSError):
@@ -129,6 +130,18 @@ class PlatformI18nRuntime(RecordingRuntime):
     def service(self, block: Any, service_name: str) -> Any:
         service = super().service(block, service_name)  # the block must have declared it
         return PlatformI18nService(block) if service_name == "i18n" else service
+
+
+class WorkbenchPlatformI18n:
+    """``PlatformI18nService`` for the xblock-sdk workbench, named in its ``WORKBENCH["services"]``.
+
+    The workbench makes one service per runtime, without a block, where the platform makes one per
+    block: this one does the platform's lookup for this block's package at each call, so the
+    language is the request's (Django's LocaleMiddleware picks it from the browser's).
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(PlatformI18nService(package="cxtrain_xblock"), name)
 
 
 def grade(value: float, only_if_higher: bool | None = None) -> dict[str, Any]:
