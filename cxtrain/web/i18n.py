@@ -1,9 +1,11 @@
 """Languages of the service: which one a request gets, gettext in templates, locale-aware numbers and dates.
 
 The learner's saved choice wins, then the browser's Accept-Language among the languages that
-have a catalogue, then CXTRAIN_DEFAULT_LANGUAGE. English is the source language: it needs no
-catalogue. Catalogues live in ``translations/<lang>/LC_MESSAGES/messages.po`` next to this
-file, with their compiled ``.mo`` committed (see docs/admin.md, "Languages").
+have a catalogue, then CXTRAIN_DEFAULT_LANGUAGE. Dates and times are shown in the viewer's own
+time zone (``users.timezone``, the one their streak and reminders follow), UTC when logged out.
+English is the source language: it needs no catalogue. Catalogues live in
+``translations/<lang>/LC_MESSAGES/messages.po`` next to this file, with their compiled ``.mo``
+committed (see docs/admin.md, "Languages").
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+import pytz
 from babel import Locale
 from babel.dates import format_skeleton, get_datetime_format
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -61,6 +64,20 @@ def _select_locale() -> str | None:
     return request.accept_languages.best_match(available_languages())
 
 
+def _select_timezone() -> pytz.BaseTzInfo | None:
+    """The logged-in viewer's zone; None (the default, UTC) for anonymous pages or a name pytz lacks.
+
+    Flask-Babel's filters then convert every datetime themselves; its conversion needs a pytz
+    zone (``normalize``), and the zone names were checked with zoneinfo on save, whose database
+    may know a zone pytz does not: such a viewer gets UTC rather than an error page."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    try:
+        return pytz.timezone(str(getattr(current_user, "timezone", "") or "UTC"))
+    except (pytz.UnknownTimeZoneError, ValueError):
+        return None
+
+
 def _vary(response: Response) -> Response:
     if g.get("cx_locale_from_header"):
         response.vary.add("Accept-Language")
@@ -105,7 +122,8 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = default
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     app.config["BABEL_DOMAIN"] = DOMAIN
-    babel.init_app(app, locale_selector=_select_locale)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     # Flask-Babel installs Jinja's "newstyle" gettext, which %-formats every string even without
     # values. The templates are shared with the XBlock, whose _ formats only when given values;
     # plain callables keep one convention for both (a literal % needs no doubling without values).
