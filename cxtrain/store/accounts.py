@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..scenario.suggest import did_you_mean, one_of
+from ..scenario.suggest import closest, one_of
 from .models import ROLES, ApiToken, User
 
 # The column sizes in models.py: PostgreSQL refuses a longer value with an error, not a message,
@@ -25,13 +26,50 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD = 8
 
 
+# Every refusal of the account rules, by a stable code, with its English text. The command line
+# and the CSV import print the English; the pages say the code in the reader's language
+# (cxtrain/web/account_messages.py keeps one message per code, tested to match this English).
+# A code is never renamed or reused: a page that does not know one shows its English.
+MESSAGES: dict[str, str] = {
+    "password-too-short": "A password needs at least %(count)s characters.",
+    "email-invalid": "'%(email)s' is not an email address; it looks like name@example.org.",
+    "email-too-long": "An email address has at most %(count)s characters.",
+    "email-taken": "There is already an account for %(email)s.",
+    "name-too-long": "A name has at most %(count)s characters.",
+    "team-too-long": "A team name has at most %(count)s characters.",
+    "job-role-unknown": "Unknown job role '%(job_role)s'. The job roles are: %(job_roles)s.",
+    "job-role-unknown-close": (
+        "Unknown job role '%(job_role)s'. Did you mean '%(closest)s'? The job roles are: %(job_roles)s."
+    ),
+    "account-role-unknown": "Unknown account role '%(role)s'; use one of %(roles)s.",
+    "last-admin": "%(email)s is the only admin; make someone else admin first.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why an account request cannot be honoured: a ``code`` of MESSAGES and the ``values`` its
+    message names. ``str()`` is the English text."""
+
+    code: str
+    values: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return MESSAGES[self.code] % self.values
+
+
 class AccountError(ValueError):
-    """A request about accounts that cannot be honoured; the message is for people."""
+    """A request about accounts that cannot be honoured; ``str()`` is the English message and
+    ``problem`` (None for a bare message) says which rule, for a page to translate."""
+
+    def __init__(self, problem: Problem | str) -> None:
+        super().__init__(str(problem))
+        self.problem = problem if isinstance(problem, Problem) else None
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise AccountError(Problem("password-too-short", {"count": MIN_PASSWORD}))
     return _hasher.hash(password)
 
 
@@ -46,32 +84,41 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def email_problem(email: str) -> str | None:
+def email_problem(email: str) -> Problem | None:
     """Why ``email`` (already normalised) cannot be an account's address, or None."""
     local, at, domain = email.partition("@")
     if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
-        return f"'{email}' is not an email address; it looks like name@example.org."
+        return Problem("email-invalid", {"email": email})
     if len(email) > MAX_EMAIL:
-        return f"An email address has at most {MAX_EMAIL} characters."
+        return Problem("email-too-long", {"count": MAX_EMAIL})
     return None
 
 
-def length_problems(name: str = "", team: str = "") -> dict[str, str]:
-    """A message per profile field that is longer than its column."""
+def length_problems(name: str = "", team: str = "") -> dict[str, Problem]:
+    """A problem per profile field that is longer than its column."""
     problems = {}
     if len(name) > MAX_NAME:
-        problems["name"] = f"A name has at most {MAX_NAME} characters."
+        problems["name"] = Problem("name-too-long", {"count": MAX_NAME})
     if len(team) > MAX_TEAM:
-        problems["team"] = f"A team name has at most {MAX_TEAM} characters."
+        problems["team"] = Problem("team-too-long", {"count": MAX_TEAM})
     return problems
 
 
-def job_role_problem(job_role: str, known: Collection[str]) -> str | None:
+def job_role_problem(job_role: str, known: Collection[str]) -> Problem | None:
     """Why ``job_role`` is not one of the library's job roles, with the closest one; None if it is
     (or is empty, or there is no library to check against)."""
     if not job_role or not known or job_role in known:
         return None
-    return f"Unknown job role '{job_role}'.{did_you_mean(job_role, known)} The job roles are: {one_of(known, 20)}."
+    near = closest(job_role, known)
+    values = {"job_role": job_role, "job_roles": one_of(known, 20)}
+    return (
+        Problem("job-role-unknown-close", {**values, "closest": near}) if near else Problem("job-role-unknown", values)
+    )
+
+
+def last_admin(user: User) -> Problem:
+    """The refusal to leave the service without an open admin."""
+    return Problem("last-admin", {"email": user.email})
 
 
 def find_user(db: Session, email: str) -> User | None:
@@ -97,9 +144,9 @@ def create_user(
     if problem:
         raise AccountError(problem)
     if role not in ROLES:
-        raise AccountError(f"Unknown account role '{role}'; use one of {', '.join(ROLES)}.")
+        raise AccountError(Problem("account-role-unknown", {"role": role, "roles": ", ".join(ROLES)}))
     if find_user(db, email):
-        raise AccountError(f"There is already an account for {email}.")
+        raise AccountError(Problem("email-taken", {"email": email}))
     user = User(email=email, password_hash=hash_password(password), role=role, job_role=job_role, team=team, name=name)
     db.add(user)
     db.flush()
@@ -120,7 +167,7 @@ def close_account(db: Session, user: User) -> None:
     from .xp_ledger import set_listed
 
     if user.role == "admin" and _other_admins(db, user) == 0:
-        raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
+        raise AccountError(last_admin(user))
     user.active = False
     user.team_when_closed = user.team
     user.team = None  # the team board and the manager's view follow through the ORM events
@@ -156,7 +203,7 @@ def is_last_admin(db: Session, user: User) -> bool:
 def check_role_change(db: Session, user: User, role: str) -> None:
     """Refuse to leave the service without an admin."""
     if role != "admin" and is_last_admin(db, user):
-        raise AccountError(f"{user.email} is the only admin; make someone else admin first.")
+        raise AccountError(last_admin(user))
 
 
 def token_hash(token: str) -> str:

@@ -114,7 +114,7 @@ def erase_user(db: Session, user: User, now: datetime | None = None) -> Erased:
                 # The mode of `insight rebuild`: refreshes and rebuilds wait, readers go on.
                 db.execute(text("LOCK TABLE insight_clock IN SHARE ROW EXCLUSIVE MODE"))
             if accounts.is_last_admin(db, user):
-                raise accounts.AccountError(f"{user.email} is the only admin; make someone else admin first.")
+                raise accounts.AccountError(accounts.last_admin(user))
             lock_learner(db, uid)  # on SQLite this first write takes the lock: the clock below stays current
             user.team = None  # the member and their XP leave the team aggregates (xp_ledger's ORM event)
             db.flush()

@@ -111,7 +111,7 @@ def _row_problems(values: dict[str, str], job_roles: Collection[str]) -> list[st
         *length_problems(values.get("name", ""), values.get("team", "")).values(),
         job_role_problem(values.get("job_role", ""), job_roles),
     ]
-    problems = [problem for problem in checks if problem]
+    problems = [str(problem) for problem in checks if problem]
     role = values.get("role", "")
     if role and role not in ROLES:
         problems.append(f"unknown account role '{role}'; use one of {', '.join(ROLES)}")

@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 
 from ..store import accounts
 from ..store.models import ROLES, User
+from .account_messages import account_message
 from .database import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -122,14 +123,16 @@ def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
         values["email"] = accounts.normalise_email(values["email"])
         problem = accounts.email_problem(values["email"])
         if problem:
-            errors["email"] = problem
-    errors.update(accounts.length_problems(values["name"], values["team"]))
+            errors["email"] = account_message(problem)
+    errors.update(
+        {field: account_message(p) for field, p in accounts.length_problems(values["name"], values["team"]).items()}
+    )
     job_role = values["job_role"]
     # A job role taken out of roles.yaml since it was given stays allowed on its own account, so
     # that saving another change does not fail on it.
     problem = accounts.job_role_problem(job_role, _job_roles())
     if problem and not (user is not None and job_role == user.job_role):
-        errors["job_role"] = problem
+        errors["job_role"] = account_message(problem)
     if (
         "team" not in errors
         and values["team"]
@@ -171,7 +174,7 @@ def user(user_id: int) -> Page:
         try:
             accounts.check_role_change(session, person, values["role"])
         except accounts.AccountError as exc:
-            errors["role"] = str(exc)
+            errors["role"] = account_message(exc)
     if errors:
         return _edit_page(person, values, errors), 422
     person.name = values["name"]
@@ -247,7 +250,7 @@ def close(user_id: int) -> Page:
     try:
         accounts.close_account(db(), person)
     except accounts.AccountError as exc:
-        return _edit_page(person, errors={"account": str(exc)}), 422
+        return _edit_page(person, errors={"account": account_message(exc)}), 422
     db().commit()
     flash(
         gettext(
@@ -264,7 +267,7 @@ def reopen(user_id: int) -> Page:
     team = request.form.get("team", "").strip()
     too_long = accounts.length_problems(team=team)
     if too_long:
-        return _edit_page(person, errors={"account": too_long["team"]}), 422
+        return _edit_page(person, errors={"account": account_message(too_long["team"])}), 422
     if person.active:
         flash(gettext("%(email)s was already open.", email=person.email))
         return redirect(url_for("admin.user", user_id=person.id))
@@ -313,7 +316,7 @@ def new_user() -> Page:
         session.commit()
     except accounts.AccountError as exc:
         session.rollback()
-        return _new_page(values, {"email": str(exc)}), 422
+        return _new_page(values, {"email": account_message(exc)}), 422
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
         taken = gettext("There is already an account for %(email)s.", email=values["email"])

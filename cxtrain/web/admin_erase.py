@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..store import accounts, erasure
 from ..store.models import User
+from .account_messages import account_message
 from .admin import Page, _user_or_404, bp
 from .database import db
 
@@ -51,7 +52,7 @@ def erase(user_id: int) -> Page:
     try:
         done = erasure.erase_user(db(), person)
     except accounts.AccountError as exc:
-        return _page(db().get(User, user_id) or person, str(exc), typed, 422)
+        return _page(db().get(User, user_id) or person, account_message(exc), typed, 422)
     current_app.logger.info("admin %s erased account %s", current_user.id, done.user_id)
     flash(
         ngettext(

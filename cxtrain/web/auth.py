@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..store import accounts
+from .account_messages import account_message
 from .database import db
 from .extensions import limiter, login_limit
 
@@ -56,13 +57,11 @@ def password() -> Response | str:
             error = gettext("Your current password is not right.")
         elif new != request.form.get("confirm_password", ""):
             error = gettext("The two new passwords differ.")
-        elif len(new) < accounts.MIN_PASSWORD:  # said here too, in the reader's language
-            error = gettext("A password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD)
         else:
             try:
                 accounts.set_password(user, new)
             except accounts.AccountError as exc:
-                error = str(exc)
+                error = account_message(exc)
             else:
                 session.commit()
                 login_user(user)  # this session carries on; every other one ends with the old password

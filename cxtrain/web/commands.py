@@ -99,9 +99,9 @@ def _check_profile(app: Flask, name: str | None, job_role: str | None, team: str
     """The same checks as an import or the admin page, before anything is written."""
     problem = accounts.job_role_problem(job_role or "", app.extensions["cxtrain.catalog"].roles)
     if problem:
-        raise click.BadParameter(problem, param_hint="--job-role")
-    for option, message in accounts.length_problems(name or "", team or "").items():
-        raise click.BadParameter(message, param_hint=f"--{option}")
+        raise click.BadParameter(str(problem), param_hint="--job-role")
+    for option, too_long in accounts.length_problems(name or "", team or "").items():
+        raise click.BadParameter(str(too_long), param_hint=f"--{option}")
 
 
 def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
@@ -195,7 +195,7 @@ def users_reopen(email: str, team: str | None, no_team: bool) -> None:
         if team is not None:
             too_long = accounts.length_problems(team=team.strip())
             if too_long:
-                raise click.ClickException(too_long["team"])
+                raise click.ClickException(str(too_long["team"]))
         rejoin = None if no_team else (team.strip() if team is not None else user.team_when_closed)
         accounts.reopen_account(db, user, rejoin)
         db.commit()
