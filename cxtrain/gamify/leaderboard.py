@@ -53,11 +53,36 @@ class LeaderEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """How a row's learner is named to the viewer, before any language is chosen.
+
+    ``kind`` is ``name`` (``text`` is their display name, or a team's name), ``you`` (the viewer,
+    who has no usable name), ``colleague`` (anonymous, without a role) or ``role`` (anonymous:
+    ``text`` is their role's title as it reads inside an English sentence, ``article`` "A" or "An").
+    :meth:`english` is the label the API and the pure rules use; the pages translate by ``kind``.
+    """
+
+    kind: Literal["name", "you", "colleague", "role"]
+    text: str = ""
+    article: str = ""
+
+    def english(self) -> str:
+        if self.kind == "you":
+            return "You"
+        if self.kind == "colleague":
+            return "A colleague"
+        if self.kind == "role":
+            return f"{self.article} {self.text}"
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class BoardRow:
     rank: int
     name: str
     xp: int
     you: bool
+    label: Label | None = None  # ``name`` before any language; None: show ``name`` as it is
 
     def as_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "name": self.name, "xp": self.xp, "you": self.you}
@@ -88,25 +113,40 @@ def _usable(name: str) -> bool:
     return bool(name.strip()) and "@" not in name
 
 
-def anonymous_label(role_title: str | None) -> str:
-    """'A frontline associate', 'An executive'; 'A colleague' without a role."""
+def anonymous(role_title: str | None) -> Label:
+    """The label of an anonymous learner: by their role, or a colleague without one."""
     if not role_title or not role_title.strip():
-        return "A colleague"
+        return Label("colleague")
     title = role_title.strip()
     # Lower-case a leading capital unless the word is an acronym ("CEO" stays).
     if len(title) > 1 and title[0].isupper() and not title[1].isupper():
         title = title[0].lower() + title[1:]
-    article = "An" if title[0].lower() in "aeiou" else "A"
-    return f"{article} {title}"
+    return Label("role", title, "An" if title[0].lower() in "aeiou" else "A")
+
+
+def anonymous_label(role_title: str | None) -> str:
+    """'A frontline associate', 'An executive'; 'A colleague' without a role."""
+    return anonymous(role_title).english()
+
+
+def display_label(entry: LeaderEntry, viewer_id: Hashable) -> Label:
+    """How ``entry`` appears to ``viewer_id``."""
+    if entry.learner_id == viewer_id:
+        return Label("name", entry.name.strip()) if _usable(entry.name) else Label("you")
+    if visibility_of(entry) == "named" and _usable(entry.name):
+        return Label("name", entry.name.strip())
+    return anonymous(entry.role_title)
 
 
 def display_name(entry: LeaderEntry, viewer_id: Hashable) -> str:
-    """How ``entry`` appears to ``viewer_id``."""
-    if entry.learner_id == viewer_id:
-        return entry.name.strip() if _usable(entry.name) else "You"
-    if visibility_of(entry) == "named" and _usable(entry.name):
-        return entry.name.strip()
-    return anonymous_label(entry.role_title)
+    """How ``entry`` appears to ``viewer_id``, in English."""
+    return display_label(entry, viewer_id).english()
+
+
+def board_row(rank: int, entry: LeaderEntry, viewer_id: Hashable, you: bool) -> BoardRow:
+    """A row of ``viewer_id``'s board, named in English and by its label."""
+    label = display_label(entry, viewer_id)
+    return BoardRow(rank, label.english(), entry.xp, you, label)
 
 
 def competition_ranks(xps: Sequence[int]) -> list[int]:
@@ -132,7 +172,7 @@ def rank(entries: Iterable[LeaderEntry], viewer_id: Hashable, top: int = 5, arou
     ranks = competition_ranks([e.xp for e in pool])
     viewer_index = next((i for i, e in enumerate(pool) if e.learner_id == viewer_id), None)
     rows = tuple(
-        BoardRow(ranks[i], display_name(pool[i], viewer_id), pool[i].xp, pool[i].learner_id == viewer_id)
+        board_row(ranks[i], pool[i], viewer_id, pool[i].learner_id == viewer_id)
         for i in shown_rows(len(pool), viewer_index, top, around)
     )
     you = next((row for row in rows if row.you), None)

@@ -25,7 +25,7 @@ from .database import db
 from .graph_traffic import edges
 from .insight_module import module_insight
 from .insight_svg import histogram_bars, render, share_bar
-from .insight_team import Forbidden, TeamReport, is_manager, percent, team_for, team_report
+from .insight_team import Forbidden, TeamReport, is_manager, member_name, percent, team_for, team_report
 
 bp = Blueprint("insight", __name__)
 
@@ -80,7 +80,9 @@ def team() -> str | BaseResponse:
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
     if not report.members and not current_user.is_trainer:
         abort(404)
-    return render_template("insight/team.html", report=report, percent=percent, marks=cell_marks())
+    return render_template(
+        "insight/team.html", report=report, percent=percent, marks=cell_marks(), member_name=member_name
+    )
 
 
 @bp.get("/team.csv")

@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from ..gamify import Catalog as RuleCatalog
@@ -52,7 +53,7 @@ def team_for(user: User, requested: str | None) -> str | None:
 @dataclass(frozen=True, slots=True)
 class MemberRow:
     user_id: int
-    label: str
+    label: str  # English, as the CSV has it; the page says it with member_name
     email: str | None  # None when the viewer may not see emails
     job_role: str | None
     passed: frozenset[str]
@@ -61,6 +62,7 @@ class MemberRow:
     employee: float | None
     own_passed: int
     own_total: int
+    named: bool = True  # False: ``label`` is the role-and-number fallback of member_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,16 @@ def member_label(user: User, show_email: bool, titles: dict[str, str]) -> str:
     return f"{titles.get(user.job_role or '', 'Member')} #{user.id}"
 
 
+def member_name(row: MemberRow, titles: dict[str, str]) -> str:
+    """The member's name on the page, in the page's language (member_label's fallback translated)."""
+    if row.named:
+        return row.label
+    title = titles.get(row.job_role or "")
+    if title:
+        return gettext("%(role)s #%(number)s", role=title, number=row.user_id)
+    return gettext("Member #%(number)s", number=row.user_id)
+
+
 def team_report(db: Session, catalog: Catalog, team: str, show_email: bool) -> TeamReport:
     rules = rule_catalog(db, catalog)
     titles = dict(rules.role_titles)
@@ -221,6 +233,7 @@ def team_report(db: Session, catalog: Catalog, team: str, show_email: bool) -> T
                 employee=_mean([o.employee for o in mine]),
                 own_passed=len(own & passed[user.id]),
                 own_total=len(own),
+                named=bool(user.name or show_email),
             )
         )
     coverage = role_coverage(rules, [(m.id, m.job_role, passed[m.id]) for m in members])

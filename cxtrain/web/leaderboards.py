@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Literal
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from .. import gamify
-from ..gamify.leaderboard import MIN_TEAM_SIZE, BoardRow, competition_ranks, display_name, shown_rows
+from ..gamify.leaderboard import MIN_TEAM_SIZE, BoardRow, board_row, competition_ranks, shown_rows
 from ..store import boards
 from ..store.models import User
 from .rewards import now, role_title
@@ -75,10 +76,8 @@ def leaderboard(db: Session, user: User, period: Period, scope: Literal["everyon
         if mine is None and user.team and any(t.learner_id == user.team for t in pool.teams):
             return gamify.rank(pool.teams, user.team)  # the viewer's team is shown at 0 XP: rank it in
         viewer: object = user.team if mine is not None else object()
-        rows = tuple(
-            BoardRow(pool.ranks[i], display_name(pool.ranked[i], viewer), pool.ranked[i].xp, i == mine)
-            for i in shown_rows(len(pool.ranked), mine, 5, 2)
-        )
+        shown = shown_rows(len(pool.ranked), mine, 5, 2)
+        rows = tuple(board_row(pool.ranks[i], pool.ranked[i], viewer, i == mine) for i in shown)
         return gamify.Board(rows, next((r for r in rows if r.you), None))
     placed = boards.board(db, user.id, period, gamify.week_start(at).date())
     who = boards.people(db, [p.user_id for p in placed])
@@ -86,5 +85,20 @@ def leaderboard(db: Session, user: User, period: Period, scope: Literal["everyon
     for p in placed:
         name, job_role, vis = who.get(p.user_id, ("", None, gamify.DEFAULT_VISIBILITY))
         entry = gamify.LeaderEntry(p.user_id, p.xp, name=name, role_title=role_title(job_role), visibility=vis)
-        rows.append(BoardRow(p.rank, display_name(entry, user.id), p.xp, p.user_id == user.id))
+        rows.append(board_row(p.rank, entry, user.id, p.user_id == user.id))
     return gamify.Board(tuple(rows), next(r for r in rows if r.you))
+
+
+def shown_name(row: BoardRow) -> str:
+    """The row's name on a page, in the page's language; the API keeps the English of ``row.name``."""
+    label = row.label
+    if label is None or label.kind == "name":
+        return row.name
+    if label.kind == "you":
+        return gettext("You")
+    if label.kind == "colleague":
+        return gettext("A colleague")
+    # English picks the article by the title's first letter; a translation may word both alike.
+    if label.article == "An":
+        return gettext("An %(role)s", role=label.text)
+    return gettext("A %(role)s", role=label.text)

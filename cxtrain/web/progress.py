@@ -136,7 +136,12 @@ def leaderboard() -> tuple[str, int]:
     board = leaderboards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
     visibility = xp_ledger.visibility(db(), current_user.id, gamify.DEFAULT_VISIBILITY)
     return render_template(
-        "progress/leaderboard.html", board=board, period=period, scope=scope, visibility=visibility
+        "progress/leaderboard.html",
+        board=board,
+        period=period,
+        scope=scope,
+        visibility=visibility,
+        shown_name=leaderboards.shown_name,
     ), 200
 
 
