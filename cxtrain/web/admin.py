@@ -31,9 +31,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..store import accounts
+from ..store import reminders as reminder_store
 from ..store.models import ROLES, User
 from .account_messages import account_message
 from .database import db
+from .rewards import reminders_default
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -160,6 +162,8 @@ def _edit_page(user: User, values: Mapping[str, str] | None = None, errors: Mapp
         job_roles=_job_roles(),
         account_roles=ROLES,
         tokens=accounts.count_tokens(db(), user),
+        # Shown, not offered: signing someone up for email is theirs to decide (docs/admin.md).
+        reminders_on=reminder_store.wants_reminders(user, reminders_default()),
     )
 
 

@@ -190,14 +190,14 @@ def profile() -> tuple[str, int]:
             errors["language"] = [gettext("Choose one of the languages in the list.")]
         if not errors:
             if remind is not None:
-                reminder_store.choose(current_user, remind == "on", _reminders_default())
+                reminder_store.choose(current_user, remind == "on", rewards.reminders_default())
             rewards.update_profile(session, current_user, {**data, "language": language or None})
             refresh()  # this very answer is already in the new language
             saved = True
     me = rewards.profile(session, current_user)
     zones = TIMEZONE_CHOICES if me["timezone"] in TIMEZONE_CHOICES else (me["timezone"], *TIMEZONE_CHOICES)
     status = 400 if errors else 200
-    reminders_on = reminder_store.wants_reminders(current_user, _reminders_default())
+    reminders_on = reminder_store.wants_reminders(current_user, rewards.reminders_default())
     return render_template(
         "progress/profile.html",
         me=me,
@@ -207,10 +207,6 @@ def profile() -> tuple[str, int]:
         form=request.form,
         reminders_on=reminders_on,
     ), status
-
-
-def _reminders_default() -> bool:
-    return bool(current_app.config.get("REMINDERS_DEFAULT"))
 
 
 @bp.get("/profile/my-data.json")

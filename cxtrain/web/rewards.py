@@ -24,6 +24,7 @@ from ..gamify import Badge, BadgeContext, Catalog, Level, LevelCurve, Streak
 from ..gamify.records import as_utc
 from ..scenario.model import Module
 from ..store import badge_awards, learner_records, practice_queue, xp_ledger
+from ..store import reminders as reminder_store
 from ..store.attempts import state_of
 from ..store.models import Attempt, User, UserBadge
 from .catalog import Catalog as ModuleCatalog
@@ -242,17 +243,27 @@ def profile(db: Session, user: User) -> dict[str, Any]:
         "leaderboard": xp_ledger.visibility(db, user.id, gamify.DEFAULT_VISIBILITY),
         "timezone": user.timezone,
         "language": user.language,
+        "reminders": user.reminders,
+        "reminders_on": reminder_store.wants_reminders(user, reminders_default()),
     }
 
 
+def reminders_default() -> bool:
+    """Whether an account that never chose gets reminder emails (CXTRAIN_REMINDERS_DEFAULT)."""
+    return bool(current_app.config.get("REMINDERS_DEFAULT"))
+
+
 def update_profile(db: Session, user: User, data: dict[str, Any]) -> None:
-    """Apply validated settings (name, leaderboard visibility, time zone, page language) and commit."""
+    """Apply validated settings (name, leaderboard visibility, time zone, page language, reminder
+    choice: None follows the service's default again) and commit."""
     if "name" in data:
         user.name = data["name"].strip()
     if "timezone" in data:
         user.timezone = data["timezone"]
     if "language" in data:
         user.language = data["language"]
+    if "reminders" in data:
+        user.reminders = data["reminders"]
     if "leaderboard" in data:
         xp_ledger.set_visibility(db, user.id, data["leaderboard"])
     db.commit()

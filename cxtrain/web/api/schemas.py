@@ -19,6 +19,16 @@ class UTCDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class JSONBoolean(fields.Boolean):
+    """JSON's true or false only: marshmallow would also take 1, "yes" or "on", and guessing what a
+    client meant about sending someone email is not ours to do."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -197,6 +207,25 @@ class MeSchema(Schema):
     active_today = fields.Boolean()
     leaderboard = fields.String(validate=_VISIBILITY)
     timezone = fields.String()
+    language = fields.String(
+        allow_none=True, metadata={"description": "The language of your pages; null: your browser's."}
+    )
+    reminders = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Your choice of reminder emails; null: you follow the service's default."},
+    )
+    reminders_on = fields.Boolean(
+        metadata={"description": "Whether you get reminder emails now: your choice, else the service's default."}
+    )
+
+
+def _language() -> validate.OneOf:
+    # The languages are the compiled catalogues; the document lists them, and a refusal names them.
+    from ..i18n import available_languages
+
+    return validate.OneOf(
+        available_languages(), error="Not a language of this service; use one of: {choices} (null: your browser's)."
+    )
 
 
 class MeUpdateSchema(Strict):
@@ -204,6 +233,15 @@ class MeUpdateSchema(Strict):
     leaderboard = fields.String(validate=_VISIBILITY, metadata={"description": "How others see you on boards."})
     timezone = fields.String(
         validate=validate.Length(min=1, max=64), metadata={"description": "An IANA zone, e.g. Europe/Paris."}
+    )
+    language = fields.String(
+        allow_none=True,
+        validate=_language(),
+        metadata={"description": "The language of your pages (and reminder emails); null: follow your browser."},
+    )
+    reminders = JSONBoolean(
+        allow_none=True,
+        metadata={"description": "true or false: your choice of reminder emails; null: follow the service's default."},
     )
 
 
