@@ -192,6 +192,7 @@ def member_name(row: MemberRow, titles: dict[str, str]) -> str:
         return row.label
     title = titles.get(row.job_role or "")
     if title:
+        # Translators: a team member without a name, by their job role's title and account number.
         return gettext("%(role)s #%(number)s", role=title, number=row.user_id)
     return gettext("Member #%(number)s", number=row.user_id)
 

@@ -100,5 +100,8 @@ def shown_name(row: BoardRow) -> str:
         return gettext("A colleague")
     # English picks the article by the title's first letter; a translation may word both alike.
     if label.article == "An":
+        # Translators: a learner shown anonymously on a leaderboard, by their job role's title
+        # (written by the trainers, lower-cased as in an English sentence): "An executive".
         return gettext("An %(role)s", role=label.text)
+    # Translators: as "An %(role)s", before a consonant: "A frontline associate".
     return gettext("A %(role)s", role=label.text)

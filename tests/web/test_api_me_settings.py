@@ -134,5 +134,5 @@ def test_the_admin_page_shows_the_reminder_setting_and_offers_no_way_to_change_i
     form |= {"role": "learner", "reminders": "on"}
     assert admin.post(url, data=form).status_code == 302
     assert _user(app, learner).reminders is False
-    french = admin.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    french = admin.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True).replace("\u00a0", " ")
     assert "Désactivés : cette personne a choisi de ne pas recevoir d’e-mails de rappel." in french
