@@ -323,7 +323,7 @@ def new_user() -> Page:
         return _new_page(values, {"email": account_message(exc)}), 422
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
-        taken = gettext("There is already an account for %(email)s.", email=values["email"])
+        taken = account_message(accounts.Problem("email-taken", {"email": values["email"]}))
         return _new_page(values, {"email": taken}), 422
     _mark_done(person.id)
     return _one_time_password(person, generated, created=True)

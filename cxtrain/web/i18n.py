@@ -100,8 +100,9 @@ def html_lang() -> str:
 
 
 def format_when(value: datetime) -> str:
-    """A date with its time to the minute, in the locale's own order ("Jan 5, 2025, 3:04 PM",
-    "5 janv. 2025, 15:04"); Babel's named formats add seconds (medium) or drop the month's name (short)."""
+    """A date with its time to the minute, in the viewer's time zone and the locale's own order
+    ("Jan 5, 2025, 3:04 PM", "5 janv. 2025, 15:04"); Babel's named formats add seconds (medium) or
+    drop the month's name (short). Both halves are converted by Flask-Babel, so they agree on the day."""
     pattern = get_datetime_format("medium", locale=get_locale())
     time, day = format_time(value, "short"), format_date(value, "medium")
     return pattern.replace("'", "").replace("{0}", time).replace("{1}", day)
