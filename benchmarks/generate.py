@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 import yaml
 
@@ -80,3 +82,20 @@ def _dump(kind: str, body: dict, start: str = "n0") -> str:
         "ripples": [{"id": "strain", "when": "employee < 30", "effects": {"customer": -10}, "text": "Strain."}],
     }
     return yaml.safe_dump(module, sort_keys=False, width=1000)
+
+
+def write_library(folder: Path, count: int, seed: int = 1) -> list[Path]:
+    """A library folder of ``count`` modules with ids of their own, each about the size of a bundled
+    module (20 KiB) and, like them, with a few thousand to tens of thousands of states: in turn a
+    100-node tree and branch-and-bottleneck modules of 60 and 70 nodes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shapes = (lambda s: tree_module(100, s), lambda s: bottleneck_module(60, s), lambda s: bottleneck_module(70, s))
+    paths = []
+    for index in range(count):
+        module_id = f"generated-{index:04d}"
+        text = shapes[index % len(shapes)](seed + index)
+        text = re.sub(r"^id: .*$", f"id: {module_id}", text, count=1, flags=re.MULTILINE)
+        path = folder / f"{module_id}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

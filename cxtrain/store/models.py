@@ -108,6 +108,23 @@ class ModuleVersion(Base):
     author: Mapped[User | None] = relationship(lazy="joined")
 
 
+class LintCacheEntry(Base):
+    """A module text's lint findings, kept so that no request has to explore a module to list it.
+
+    Keyed by the text's content hash and the fingerprint of the checks and role ladder they ran
+    against (cxtrain.scenario.fingerprint), so an entry never goes stale: an edited file, a new
+    release or a changed roles.yaml simply looks up a different key. Shared by every worker and
+    host, and kept across restarts.
+    """
+
+    __tablename__ = "lint_results"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    context: Mapped[str] = mapped_column(String(64), primary_key=True)
+    findings_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (

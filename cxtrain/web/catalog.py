@@ -4,18 +4,33 @@ Folder modules are loaded once per worker. Uploaded modules live in the database
 cheap query for the newest upload of each id tells a worker when its cache is stale,
 so several workers and hosts agree without any shared memory. Parsed modules are
 cached by (id, version): a version's text never changes.
+
+Lint findings are kept in the database under the text's version and the lint context (the
+checks and the role ladder), so that listing the modules never explores them in a request:
+`cxtrain serve` lints what is missing before its workers start, and a publish stores the
+findings it has just computed.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..scenario import Library, Module, ModuleReport, Role, bundled_path, lint_text, load_library, load_module
+from ..scenario import Finding, Library, Module, Role, bundled_path, lint_module, lint_text, load_library, load_module
+from ..scenario.fingerprint import lint_context
+from ..store import lint_cache
 from ..store import modules as stored
+
+# Findings stored for another context stop being read at once (their key never comes up again);
+# they are deleted after a while rather than at once, so that during a rolling upgrade the hosts
+# still on the old release keep theirs.
+LINT_CACHE_KEEP = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +49,7 @@ class Catalog:
         self._library: Library | None = None
         self._texts: dict[str, str] = {}
         self._parsed: dict[tuple[str, str], Module] = {}
-        self._lint: dict[str, ModuleReport] = {}
+        self._lint: dict[str, list[Finding]] = {}
         self._texts_by_version: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -105,10 +120,53 @@ class Catalog:
             self._parsed[key] = load_module(text, f"{module_id}.yaml")
         return self._parsed[key]
 
-    def lint(self, entry: Entry) -> ModuleReport:
-        """Lint report of a module on offer (cached by version: linting explores the whole graph)."""
-        module = entry.module
-        if module.version not in self._lint:
-            text = self._texts_by_version.get(module.version) or self._texts.get(module.id, "")
-            self._lint[module.version] = lint_text(text, entry.path or f"{module.id}.yaml", self.roles)
-        return self._lint[module.version]
+    @cached_property
+    def lint_context(self) -> str:
+        """The key, besides a text's version, of its stored findings (see scenario.fingerprint)."""
+        return lint_context(self.roles)
+
+    def findings(self, db: Session, entries: Sequence[Entry]) -> dict[str, list[Finding]]:
+        """Lint findings of the modules on offer, by module id: from this worker's memory, else
+        from the database, else linted now and stored for every other worker too."""
+        missing = {e.module.version: e for e in entries if e.module.version not in self._lint}
+        if missing:
+            found = lint_cache.stored(db, self.lint_context, {v: _lint_path(e) for v, e in missing.items()})
+            # Linting the catalog's own module object shares its state exploration with grading.
+            fresh = {v: lint_module(e.module, self.roles)[1] for v, e in missing.items() if v not in found}
+            if fresh:
+                lint_cache.store(db, self.lint_context, fresh)
+            with self._lock:
+                self._lint.update(found)
+                self._lint.update(fresh)
+        return {e.module.id: self._lint[e.module.version] for e in entries}
+
+    def keep_findings(self, db: Session, version: str, findings: Iterable[Finding]) -> None:
+        """Store the findings just computed for a published text, so nobody lints it again."""
+        lint_cache.store(db, self.lint_context, {version: findings})
+
+    def warm(self, db: Session) -> int:
+        """Load the library and get every module's findings into memory, linting and storing the
+        ones not stored yet; returns how many were linted. `cxtrain serve` runs it before forking
+        its workers, which inherit the result, so that no request waits for either."""
+        lint_cache.prune(db, self.lint_context, LINT_CACHE_KEEP)
+        entries = list(self.current(db).values())
+        found = lint_cache.stored(db, self.lint_context, {e.module.version: _lint_path(e) for e in entries})
+        fresh: dict[str, list[Finding]] = {}
+        for entry in entries:
+            version = entry.module.version
+            if version in found or version in fresh:
+                continue
+            # A fresh parse, dropped afterwards: the explorations of a whole library take about a
+            # hundred megabytes, which the workers would inherit.
+            text = self._texts_by_version.get(version) or self._texts.get(entry.module.id, "")
+            fresh[version] = lint_text(text, _lint_path(entry), self.roles).findings
+        if fresh:
+            lint_cache.store(db, self.lint_context, fresh)
+        with self._lock:
+            self._lint.update(found)
+            self._lint.update(fresh)
+        return len(fresh)
+
+
+def _lint_path(entry: Entry) -> str:
+    return entry.path or f"{entry.module.id}.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -58,9 +59,23 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
                 "(run it with the same DATABASE_URL / CXTRAIN_INSTANCE as this server).",
                 err=True,
             )
+    _warm(app)
     app.extensions["cxtrain.engine"].dispose()  # no connection may cross the fork
     click.echo(f"cxtrain on http://{host}:{port} (database: {app.config['DATABASE_URL'].split('@')[-1]})", err=True)
-    run(_app, host, port, workers or default_workers(), threads)
+    # The workers are forked from this app (gunicorn's preload) rather than each building its own,
+    # so that they start with the library parsed and the lint findings loaded: a worker's first
+    # request no longer parses every module file, and the memory stays shared until written.
+    run(lambda: app, host, port, workers or default_workers(), threads, preload_app=True)
+
+
+def _warm(app: Flask) -> None:
+    """Load the library and the modules' lint findings before any worker starts (see Catalog.warm)."""
+    started = time.perf_counter()
+    with _session(app) as db:
+        linted = app.extensions["cxtrain.catalog"].warm(db)
+    if linted:
+        seconds = time.perf_counter() - started
+        click.echo(f"Linted {linted} modules for the trainers' module list in {seconds:.1f} s.", err=True)
 
 
 @click.group()

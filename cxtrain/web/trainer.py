@@ -40,11 +40,11 @@ def _trainers_only() -> None:
 def modules() -> str:
     catalog = service.catalog()
     entries = sorted(catalog.current(db()).values(), key=lambda e: (e.module.role, e.module.title))
+    findings = catalog.findings(db(), entries)
     rows = []
     for entry in entries:
-        report = catalog.lint(entry)
-        errors = sum(1 for f in report.findings if f.severity == "error")
-        warnings = len(report.findings) - errors
+        errors = sum(1 for f in findings[entry.module.id] if f.severity == "error")
+        warnings = len(findings[entry.module.id]) - errors
         rows.append({"entry": entry, "errors": errors, "warnings": warnings})
     return render_template("trainer/modules.html", rows=rows, library_findings=catalog.library.findings)
 
@@ -95,6 +95,7 @@ def _publish(raw: bytes, name: str, check_only: bool = False) -> Response | tupl
         return page, 422 if report.module is None or errors else 200
     module = report.module
     stored.save_version(db(), module.id, module.version, text, stored.UPLOAD, current_user.id)
+    service.catalog().keep_findings(db(), module.version, report.findings)
     warnings = len(report.findings)
     values = {"title": module.title, "id": module.id, "version": module.version}
     if warnings:
