@@ -78,3 +78,57 @@ def test_cli_users(server: LiveServer):
         requests.get(server.url + "/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["role"]
         == "admin"
     )
+
+
+def _lint_rows(instance: Path) -> int:
+    from sqlalchemy import func, select
+
+    from cxtrain.store.db import make_engine
+    from cxtrain.store.models import LintCacheEntry
+
+    engine = make_engine(f"sqlite:///{instance / 'cxtrain.sqlite3'}", pooled=False)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(LintCacheEntry)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _lint_status(session: requests.Session, url: str, module_id: str) -> str:
+    page = session.get(url + "/trainer/modules", timeout=10).text
+    row = next(r for r in page.split("<tr>") if f"<code>{module_id}</code>" in r)
+    return row.split('<span class="status', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
+def test_serve_lints_the_library_before_its_workers_start(tmp_path: Path):
+    """The findings are stored before the first request, the forked workers list them at once,
+    and a restart lints only the text that changed."""
+    library = tmp_path / "library"
+    library.mkdir()
+    text = (FIXTURES / "web-fixture.yaml").read_text(encoding="utf-8").replace("id: web-fixture", "id: live-lint")
+    (library / "live-lint.yaml").write_text(text.replace("        feedback: She leaves angry.\n", ""), encoding="utf-8")
+    instance = tmp_path / "instance"
+    live = LiveServer(instance, f"{FIXTURES}:{library}", workers=2)
+    assert live.cli("users", "add", "t@example.org", "--role", "trainer", stdin=PASSWORD + "\n").returncode == 0
+    live.start()
+    try:
+        stored = _lint_rows(instance)  # before any request
+        session = requests.Session()
+        page = session.get(live.url + "/login", timeout=10).text
+        csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        form = {"email": "t@example.org", "password": PASSWORD, "csrf_token": csrf}
+        assert session.post(live.url + "/login", data=form, timeout=10).status_code in (200, 302)
+        listing = session.get(live.url + "/trainer/modules", timeout=10).text
+        assert stored == listing.count("<tr>") - 1  # every module listed was linted at start-up
+        # Whichever worker answers, it shows the status stored at start-up.
+        assert {_lint_status(session, live.url, "live-lint") for _ in range(6)} == {"1 warning"}
+    finally:
+        live.stop()
+
+    (library / "live-lint.yaml").write_text(text, encoding="utf-8")
+    live.start()
+    try:
+        assert _lint_rows(instance) == stored + 1
+        assert _lint_status(session, live.url, "live-lint") == "clean"
+    finally:
+        live.stop()
