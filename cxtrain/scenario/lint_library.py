@@ -1,0 +1,104 @@
+"""Lint of files and folders as one library: every module, plus the roles file, the tracks and
+the checks that need them all (unique module ids, tracks naming known modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .findings import Finding, ScenarioError
+from .library import (
+    BADGES_FILE,
+    TRACKS_DIR,
+    Role,
+    Track,
+    find_roles_file,
+    load_track,
+    module_files,
+    read_roles,
+    track_findings,
+)
+from .module_lint import lint_text
+from .reports import LintResult
+from .text_cuts import cut_text_findings
+
+
+def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> LintResult:
+    """Lint files and folders as one library: per-module findings plus library-wide ones."""
+    result = LintResult()
+    files: list[Path] = []
+    tracks: list[Track] = []
+
+    def add_track(track_path: Path) -> None:
+        try:
+            track = load_track(track_path)
+        except ScenarioError as exc:
+            result.extra.extend(exc.findings)
+            return
+        tracks.append(track)
+        if track.source is not None:
+            result.extra.extend(cut_text_findings(track.source))
+
+    def add_roles(path: Path) -> Mapping[str, Role]:
+        try:
+            roles, source = read_roles(path)
+        except ScenarioError as exc:
+            result.extra.extend(exc.findings)
+            return {}
+        result.extra.extend(cut_text_findings(source))
+        return roles
+
+    for raw in paths:
+        target = Path(raw)
+        if target.is_dir():
+            files.extend(module_files(target))
+            tracks_dir = target / TRACKS_DIR
+            if tracks_dir.is_dir():
+                for track_path in sorted(tracks_dir.glob("*.y*ml")):
+                    add_track(track_path)
+        elif target.is_file():
+            if target.parent.name == TRACKS_DIR:
+                add_track(target)
+                continue
+            if target.name == BADGES_FILE:
+                continue  # badges are checked by cxtrain.gamify (see cli.py)
+            if target.name == "roles.yaml":
+                add_roles(target)
+                continue
+            files.append(target)
+        else:
+            result.extra.append(Finding(str(target), 1, 1, "error", "not-found", "No such file or folder."))
+    roles_cache: dict[Path, Mapping[str, Role]] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
+    for file in files:
+        roles_path = roles_file or find_roles_file(file)
+        if roles_path not in roles_cache:
+            roles_cache[roles_path] = add_roles(roles_path)
+        try:
+            text = file.read_bytes()
+        except OSError as exc:
+            result.extra.append(Finding(str(file), 1, 1, "error", "not-found", f"Cannot read: {exc}"))
+            continue
+        report = lint_text(text, str(file), roles_cache[roles_path])
+        result.reports.append(report)
+        module = report.module
+        if module is not None:
+            line, col = module.source.at(("id",)) if module.source else (1, 1)
+            if module.id in first_seen:
+                other, other_line = first_seen[module.id]
+                report.findings.append(
+                    Finding(
+                        str(file),
+                        line,
+                        col,
+                        "error",
+                        "duplicate-module-id",
+                        f"The module id '{module.id}' is already used by {other}:{other_line}. "
+                        "Module ids must be unique in a library; rename one.",
+                    )
+                )
+            else:
+                first_seen[module.id] = (str(file), line)
+    if tracks:
+        result.extra.extend(track_findings(tracks, first_seen))
+    return result
