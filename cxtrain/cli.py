@@ -101,8 +101,9 @@ def _badge_findings(paths: tuple[Path, ...], roles_file: Path | None) -> list[Fi
     Badges belong to cxtrain.gamify, a layer above the scenario core, so the core's
     lint does not know them; the command line ties the two together.
     """
-    from .gamify.badgefile import lint_badges, load_badges
+    from .gamify.badgefile import lint_badges, read_badges_text
     from .scenario.library import BADGES_FILE, load_library
+    from .scenario.text_cuts import cut_text_findings
 
     findings: list[Finding] = []
     for target in paths:
@@ -110,10 +111,11 @@ def _badge_findings(paths: tuple[Path, ...], roles_file: Path | None) -> list[Fi
         if badges_path.name != BADGES_FILE or not badges_path.is_file():
             continue
         try:
-            badges = load_badges(badges_path)
+            badges, source = read_badges_text(badges_path.read_bytes(), str(badges_path))
         except ScenarioError as exc:
             findings.extend(exc.findings)
             continue
+        findings.extend(cut_text_findings(source))
         findings.extend(lint_badges(badges, load_library([badges_path.parent], roles_file)))
     return findings
 

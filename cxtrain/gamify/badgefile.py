@@ -28,6 +28,7 @@ from cxtrain.scenario.findings import Finding
 from cxtrain.scenario.library import BADGES_FILE, Library, bundled_path
 from cxtrain.scenario.loading import load_plain
 from cxtrain.scenario.schema import SLUG
+from cxtrain.scenario.source_map import SourceMap
 from cxtrain.scenario.suggest import did_you_mean, one_of
 
 from .badges import ANY, Badge, Rule
@@ -108,6 +109,11 @@ def default_badges_path() -> Path:
 
 def load_badges_text(text: str | bytes, path: str = "<text>") -> list[Badge]:
     """Badges from YAML text, in file order; raises ScenarioError listing every problem."""
+    return read_badges_text(text, path)[0]
+
+
+def read_badges_text(text: str | bytes, path: str = "<text>") -> tuple[list[Badge], SourceMap]:
+    """Badges from YAML text, and where each part of the text is (for lint)."""
     data, source = load_plain(BadgesFileSchema(), text, path)
     badges = []
     for badge_id, value in data["badges"].items():
@@ -128,7 +134,7 @@ def load_badges_text(text: str | bytes, path: str = "<text>") -> list[Badge]:
                 rule_at=rule_at,
             )
         )
-    return badges
+    return badges, source
 
 
 def load_badges(path: Path | str | None = None) -> list[Badge]:

@@ -13,9 +13,13 @@ import re
 from .findings import Finding
 from .source_map import SourceMap, TrailingComment, quote_text
 
-TEXT_KEYS = frozenset({"title", "summary", "text", "customer_link", "feedback", "label", "name", "line_of_sight"})
+TEXT_KEYS = frozenset(
+    {"title", "summary", "text", "customer_link", "feedback", "label", "name", "line_of_sight"}
+    | {"description", "criteria"}
+)
 """Keys whose values are prose a learner reads, where a '#' is more likely a word than a comment:
-in modules, and in roles.yaml (title, line_of_sight) and track files (title, summary)."""
+in modules, and in roles.yaml (title, line_of_sight), track files (title, summary) and
+badges.yaml (title, description, criteria)."""
 
 _LATER_NOTE = re.compile(r"[ \t]{2,}#")
 

@@ -1,15 +1,19 @@
-"""The cut-text rule in a library's other files: roles.yaml and the track files.
+"""The cut-text rule in a library's other files: roles.yaml, the track files and badges.yaml.
 
-Each case writes a small library folder (roles, one module, one track) with one text cut
-by a '#', lints the folder as ``cxtrain lint`` does, and checks the warning and where it is.
+Each case writes a small library folder (roles, one module, one track, badges) with one text
+cut by a '#', lints the folder as ``cxtrain lint`` does, and checks the warning and where it is.
+Badges belong to cxtrain.gamify, above the scenario core, so their cases run the command itself.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from cxtrain.cli import main
 from cxtrain.scenario import lint_paths
 
 CODE = "text-cut-by-comment"
@@ -123,3 +127,67 @@ def test_notes_in_roles_and_tracks_stay_quiet(tmp_path: Path) -> None:
     )
     track = TRACK.replace("  - parcel", "  - parcel #1 first").replace("format: 1", "format: 1 # yes")
     assert lint_library(tmp_path, roles=roles, track=track) == []
+
+
+BADGES = """\
+format: 1
+badges:
+  first-parcel:
+    title: First parcel
+    description: You passed your first module.
+    criteria: Pass any module.
+    rule: {passes: 1}
+"""
+
+
+def lint_badges(tmp_path: Path, badges: str) -> list[tuple[str, int, int, str]]:
+    lint_library(tmp_path)
+    (tmp_path / "badges.yaml").write_text(badges)
+    outcome = CliRunner().invoke(main, ["lint", "--format", "json", str(tmp_path)])
+    findings = json.loads(outcome.output)["findings"]
+    assert not [f for f in findings if f["severity"] == "error"], findings
+    return [(Path(f["path"]).name, f["line"], f["column"], f["message"]) for f in findings if f["code"] == CODE]
+
+
+def test_the_base_badges_have_no_cut_text(tmp_path: Path) -> None:
+    assert lint_badges(tmp_path, BADGES) == []
+
+
+@pytest.mark.parametrize(
+    "old, new, line, column, fix",
+    [
+        ("title: First parcel", "title: Parcel #1", 4, 19, 'title: "Parcel #1"'),
+        (
+            "description: You passed your",
+            "description: You passed module #1, your",
+            5,
+            36,
+            'description: "You passed module #1, your first module."',
+        ),
+        ("criteria: Pass any", "criteria: Pass #any", 6, 20, 'criteria: "Pass #any module."'),
+        (
+            "criteria: Pass any module.\n",
+            "criteria: Pass any\n      # module.\n",
+            7,
+            7,
+            'criteria: "Pass any # module."',
+        ),
+    ],
+    ids=["badge title", "badge description", "badge criteria", "badge criteria over two lines"],
+)
+def test_a_cut_text_in_badges_yaml_is_warned(
+    tmp_path: Path, old: str, new: str, line: int, column: int, fix: str
+) -> None:
+    [(name, at_line, at_column, message)] = lint_badges(tmp_path, BADGES.replace(old, new))
+    assert (name, at_line, at_column) == ("badges.yaml", line, column), message
+    assert f"Put the whole text in quotes: {fix}" in message
+
+
+def test_notes_in_badges_stay_quiet_and_a_badges_file_named_alone_is_checked(tmp_path: Path) -> None:
+    quiet = BADGES.replace("title: First parcel", "title: First parcel  # shown on the card").replace(
+        "rule: {passes: 1}", "rule: {passes: 1} # one is enough"
+    )
+    assert lint_badges(tmp_path, quiet) == []
+    (tmp_path / "badges.yaml").write_text(BADGES.replace("title: First parcel", "title: Parcel #1"))
+    outcome = CliRunner().invoke(main, ["lint", str(tmp_path / "badges.yaml")])
+    assert f"{tmp_path / 'badges.yaml'}:4:19: warning: " in outcome.output and f"[{CODE}]" in outcome.output
