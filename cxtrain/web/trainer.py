@@ -71,8 +71,12 @@ def upload() -> Response | str | tuple[str, int]:
                 abort(404)
         return render_template("trainer/upload.html", text=text, lines=None, errors=0)
     uploaded = request.files.get("file")
-    raw = uploaded.read() if uploaded and uploaded.filename else request.form.get("text", "").encode("utf-8")
-    name = (uploaded.filename if uploaded and uploaded.filename else "pasted.yaml") or "pasted.yaml"
+    if uploaded and uploaded.filename:
+        raw, name = uploaded.read(), uploaded.filename
+    else:
+        # Browsers send a textarea's line ends as CRLF whatever was pasted: without this, a pasted
+        # module is larger than the file it came from (the size limit) and another version.
+        raw, name = request.form.get("text", "").replace("\r\n", "\n").encode("utf-8"), "pasted.yaml"
     return _publish(raw, name, check_only=request.form.get("action") == "check")
 
 

@@ -4,10 +4,12 @@ and make an older version current again (new attempts only)."""
 from __future__ import annotations
 
 import html
+import io
 
 from sqlalchemy import select
 from webhelpers import FIXTURES, MODULE, add_user, csrf_from, login, token_for
 
+from cxtrain.scenario import content_version
 from cxtrain.store.models import Attempt
 
 LIBRARY_TEXT = (FIXTURES / "web-fixture.yaml").read_text(encoding="utf-8")
@@ -113,3 +115,20 @@ def test_module_pages_are_for_trainers_and_unknown_ones_are_404(app, client, tra
     assert missing.status_code == 404
     no_csrf = client.post(f"/trainer/modules/{MODULE}/versions/{version}/restore")
     assert no_csrf.status_code == 400
+
+
+def test_a_pasted_module_is_the_same_version_as_its_file(app, client, trainer):
+    """Pasted in a browser (lines ending in CRLF) or uploaded as the file it came from, a module is
+    one version with one text: LF line ends, as in the file."""
+    login(client, trainer)
+    text = LIBRARY_TEXT.replace("The parcel at the counter", "The parcel, pasted")
+    assert "\r" not in text
+    assert _publish(client, text.replace("\n", "\r\n")).status_code == 302
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "file": (io.BytesIO(text.encode()), "parcel.yaml")}
+    assert client.post("/trainer/upload", data=form, content_type="multipart/form-data").status_code == 302
+    # The file re-published the pasted version: one upload row, above the library file's.
+    version = content_version(text)
+    assert _versions(client) == [(version, True), (content_version(LIBRARY_TEXT), False)]
+    download = client.get(f"/trainer/modules/{MODULE}/versions/{version}.yaml")
+    assert download.get_data() == text.encode()

@@ -64,3 +64,15 @@ def test_a_far_larger_upload_is_told_the_limit_on_the_upload_page(client, traine
     html = response.get_data(as_text=True)
     assert f"a module may be at most 4 MiB ({LIMIT_TEXT} bytes), as a file or as pasted text" in html
     assert 'name="file"' in html and 'name="text"' in html  # the upload form, to try again
+
+
+def test_pasted_text_is_counted_with_the_line_ends_of_the_file(client, trainer) -> None:
+    """Browsers send a textarea's lines ending in CRLF: a module pasted at the limit is not over it."""
+    login(client, trainer)
+    text = padded(MAX_BYTES)
+    assert len(text.replace(b"\n", b"\r\n")) > MAX_BYTES  # as the browser sends it
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "action": "check", "text": text.decode().replace("\n", "\r\n")}
+    response = client.post("/trainer/upload", data=form, content_type="multipart/form-data")
+    assert response.status_code == 200, response.status
+    assert "No errors: ready to publish" in response.get_data(as_text=True)
