@@ -14,6 +14,7 @@ must be compared with something; a flag stands on its own.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -255,13 +256,15 @@ def check_names(expr: Expr, meters: Mapping[str, object], flags: set[str] | froz
 Evaluator = Callable[[tuple[int, ...], int], bool]
 """A compiled condition: (meter values in module order, flag bitmask) -> bool."""
 
+# The operator module's functions, not int.__lt__ and co.: grading calls them hundreds of
+# thousands of times, and a C function is called about three times faster than a slot wrapper.
 _OPS: dict[str, Callable[[int, int], bool]] = {
-    "<": int.__lt__,
-    "<=": int.__le__,
-    ">": int.__gt__,
-    ">=": int.__ge__,
-    "==": int.__eq__,
-    "!=": int.__ne__,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 
@@ -293,8 +296,19 @@ def compile_condition(expr: Expr, meter_index: Mapping[str, int], flag_bit: Mapp
         inner = compile_condition(expr.operand, meter_index, flag_bit)
         return lambda meters, flags: not inner(meters, flags)
     if isinstance(expr, BoolOp):
-        parts = tuple(compile_condition(e, meter_index, flag_bit) for e in expr.operands)
-        if expr.op == "and":
-            return lambda meters, flags: all(p(meters, flags) for p in parts)
-        return lambda meters, flags: any(p(meters, flags) for p in parts)
+        parts = [compile_condition(e, meter_index, flag_bit) for e in expr.operands]
+        return _chain(parts, expr.op == "and")
     raise TypeError(f"not a condition: {expr!r}")
+
+
+def _chain(parts: list[Evaluator], conjunction: bool) -> Evaluator:
+    """``a and b and ...`` (or ``or``) as closures: several times faster than all() or any() over a
+    generator, evaluated left to right and stopping at the same operand. Halves are nested rather
+    than one operand at a time, so a long chain stays shallow. Every part returns a bool, so does this."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    left, right = _chain(parts[:half], conjunction), _chain(parts[half:], conjunction)
+    if conjunction:
+        return lambda meters, flags: left(meters, flags) and right(meters, flags)
+    return lambda meters, flags: left(meters, flags) or right(meters, flags)

@@ -232,9 +232,12 @@ class CompiledModule:
         """Add deltas to meters, each clamped to its range."""
         if deltas is None:
             return meters
+        # A list comprehension, not a generator: this runs for every transition while grading.
         return tuple(
-            lo if v + d < lo else hi if v + d > hi else v + d
-            for v, d, lo, hi in zip(meters, deltas, self.lows, self.highs, strict=True)
+            [
+                lo if (v := value + d) < lo else hi if v > hi else v
+                for value, d, lo, hi in zip(meters, deltas, self.lows, self.highs, strict=True)
+            ]
         )
 
     def total(self, meters: tuple[int, ...]) -> float:
