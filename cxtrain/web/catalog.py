@@ -13,19 +13,23 @@ findings it has just computed.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..scenario import Finding, Library, Module, Role, bundled_path, lint_module, lint_text, load_library, load_module
 from ..scenario.fingerprint import lint_context
 from ..store import lint_cache
 from ..store import modules as stored
+
+log = logging.getLogger(__name__)
 
 # Findings stored for another context stop being read at once (their key never comes up again);
 # they are deleted after a while rather than at once, so that during a rolling upgrade the hosts
@@ -134,7 +138,7 @@ class Catalog:
             # Linting the catalog's own module object shares its state exploration with grading.
             fresh = {v: lint_module(e.module, self.roles)[1] for v, e in missing.items() if v not in found}
             if fresh:
-                lint_cache.store(db, self.lint_context, fresh)
+                self._store_findings(db, fresh)
             with self._lock:
                 self._lint.update(found)
                 self._lint.update(fresh)
@@ -142,7 +146,16 @@ class Catalog:
 
     def keep_findings(self, db: Session, version: str, findings: Iterable[Finding]) -> None:
         """Store the findings just computed for a published text, so nobody lints it again."""
-        lint_cache.store(db, self.lint_context, {version: findings})
+        self._store_findings(db, {version: findings})
+
+    def _store_findings(self, db: Session, results: Mapping[str, Iterable[Finding]]) -> None:
+        # The table is a cache: a write that fails (a busy SQLite file past its timeout) must not
+        # fail the page or the publish that has already succeeded; the next miss lints again.
+        try:
+            lint_cache.store(db, self.lint_context, results)
+        except SQLAlchemyError:
+            db.rollback()
+            log.warning("Could not store lint findings of %d module version(s)", len(results), exc_info=True)
 
     def warm(self, db: Session) -> int:
         """Load the library and get every module's findings into memory, linting and storing the

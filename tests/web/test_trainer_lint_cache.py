@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from webhelpers import FIXTURES, csrf_from, login
 
 from cxtrain.scenario import content_version
@@ -139,3 +139,24 @@ def test_a_published_upload_stores_its_findings_and_the_list_shows_them(app, cli
     assert post.status_code == 302
     assert _status(client) == "clean" and _status(other_client) == "clean"
     other.extensions["cxtrain.engine"].dispose()
+
+
+def test_a_failed_write_to_the_cache_fails_neither_the_list_nor_a_publish(app, client, trainer, caplog):
+    """The table is a cache: the database refusing the insert (a trigger, here; a busy SQLite file
+    in life) leaves the pages working, the findings shown, and the next worker linting again."""
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        db.execute(
+            text(
+                "CREATE TRIGGER refuse_lint BEFORE INSERT ON lint_results "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+        )
+        db.commit()
+    login(client, trainer)
+    assert _status(client) == "clean"
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    uploaded = ONE_WARNING.replace("The parcel at the counter", "The parcel, not cached")
+    assert client.post("/trainer/upload", data={"csrf_token": csrf_from(page), "text": uploaded}).status_code == 302
+    assert _status(client) == "1 warning"
+    assert _rows(app) == []
+    assert "Could not store lint findings" in caplog.text
