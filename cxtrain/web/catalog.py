@@ -1,9 +1,9 @@
 """Which modules the service offers: folder libraries overridden by trainer uploads.
 
-Folder modules are loaded once per worker. Uploaded modules live in the database; a
-cheap query for the newest upload of each id tells a worker when its cache is stale,
-so several workers and hosts agree without any shared memory. Parsed modules are
-cached by (id, version): a version's text never changes.
+Folder modules are loaded once per process (under `cxtrain serve`, once before it forks its
+workers). Uploaded modules live in the database; a cheap query for the newest upload of each
+id tells a worker when its cache is stale, so several workers and hosts agree without any
+shared memory. Parsed modules are cached by (id, version): a version's text never changes.
 
 Lint findings are kept in the database under the text's version and the lint context (the
 checks and the role ladder), so that listing the modules never explores them in a request:
