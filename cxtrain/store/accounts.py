@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..scenario.suggest import closest, one_of
 from .models import ROLES, ApiToken, User
@@ -155,6 +156,25 @@ def create_user(
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+
+
+def replace_password(db: Session, user: User, old_hash: str, password: str) -> bool:
+    """Set ``password`` if the account's password hash is still ``old_hash``; False if it is not.
+
+    One conditional UPDATE, so that of two requests carrying the same single-use link (a double
+    click, two tabs) exactly one sets the password: the other waits for the first to commit
+    (PostgreSQL's row lock, SQLite's write lock), then matches no row."""
+    new_hash = hash_password(password)
+    changed = db.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == old_hash)
+        .values(password_hash=new_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(user, "password_hash", new_hash)  # what the row now holds; nothing left to flush
+    return True
 
 
 def admin_exists(db: Session) -> bool:

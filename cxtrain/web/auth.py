@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..store import accounts
+from . import account_mail
 from .account_messages import account_message
 from .database import db
 from .extensions import limiter, login_limit
@@ -24,6 +25,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("play.modules")
 
 
+def new_password_problem(new: str, confirm: str) -> str | None:
+    """Why ``new`` (typed twice, the second time as ``confirm``) cannot be the password, in the reader's language."""
+    if new != confirm:
+        return gettext("The two new passwords differ.")
+    if len(new) < accounts.MIN_PASSWORD:  # the store says so too, in English only
+        return gettext("A password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD)
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> Response | str:
@@ -36,7 +46,9 @@ def login() -> Response | str:
             error = gettext("This account has been closed. Ask your administrator if you need it again.")
         else:
             error = gettext("Wrong email or password.")
-    return render_template("auth/login.html", error=error, email=request.form.get("email", ""))
+    return render_template(
+        "auth/login.html", error=error, email=request.form.get("email", ""), can_reset=account_mail.mail_ready()
+    )
 
 
 @bp.post("/logout")
@@ -55,8 +67,8 @@ def password() -> Response | str:
         new = request.form.get("new_password", "")
         if not accounts.check_password(user, request.form.get("current_password", "")):
             error = gettext("Your current password is not right.")
-        elif new != request.form.get("confirm_password", ""):
-            error = gettext("The two new passwords differ.")
+        elif problem := new_password_problem(new, request.form.get("confirm_password", "")):
+            error = problem
         else:
             try:
                 accounts.set_password(user, new)
@@ -68,3 +80,6 @@ def password() -> Response | str:
                 flash(gettext("Your password has been changed; you have been logged out everywhere else."))
                 return redirect(url_for("play.modules"))
     return render_template("auth/password.html", error=error)
+
+
+from . import password_pages  # noqa: E402,F401 - registers "Forgot your password?" and the emailed links' pages

@@ -68,6 +68,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(env, "CXTRAIN_DISABLE_RATELIMIT"),
         "LOGIN_RATE_LIMIT": env.get("CXTRAIN_LOGIN_RATE_LIMIT", "10 per minute"),
+        # The "Forgot your password?" form sends email: limited per client (one client mailing many
+        # addresses) and per address typed (many clients mailing one person).
+        "RESET_RATE_LIMIT": env.get("CXTRAIN_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
+        "RESET_EMAIL_RATE_LIMIT": env.get("CXTRAIN_RESET_EMAIL_RATE_LIMIT", "3 per hour"),
         "TRUSTED_PROXIES": int(env.get("CXTRAIN_TRUSTED_PROXIES", "0") or 0),
         "FRAME_ANCESTORS": env.get("CXTRAIN_FRAME_ANCESTORS", "'self'"),
         # One limit on module size, the core's: a request with a module the core would still read

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,3 +24,16 @@ limiter = Limiter(key_func=get_remote_address)
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def reset_email_limit() -> str:
+    return current_app.config["RESET_EMAIL_RATE_LIMIT"]
+
+
+def typed_email() -> str:
+    """The rate-limit key of the address typed into a form, however it was capitalised or spaced."""
+    return "email:" + request.form.get("email", "").strip().lower()[:320]

@@ -84,12 +84,12 @@ def _vary(response: Response) -> Response:
     return response
 
 
-def mail_language(user: object) -> str:
-    """The language of an email to ``user``: their saved choice, else the configured default (no
-    browser to ask)."""
-    chosen = getattr(user, "language", None)
-    if chosen in available_languages():
-        return str(chosen)
+def mail_language(user: object, fallback: str | None = None) -> str:
+    """The language of an email to ``user``: their saved choice, else ``fallback`` (the language of
+    the page that asked for the email, when there was one), else the configured default."""
+    for chosen in (getattr(user, "language", None), fallback):
+        if chosen in available_languages():
+            return str(chosen)
     return str(current_app.config.get("DEFAULT_LANGUAGE", SOURCE_LANGUAGE))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from types import TracebackType
@@ -25,6 +26,15 @@ from urllib.parse import unquote, urlsplit
 # scheme -> (how the connection is secured, default port)
 SCHEMES = {"smtp": ("starttls", 587), "smtps": ("tls", 465), "smtp+insecure": ("plain", 25)}
 TIMEOUT_SECONDS = 30.0
+
+# What any email of the service needs: a server, a sender, and the public address its links are
+# built on (config key -> the environment variable an admin sets).
+REQUIRED_SETTINGS = {"SMTP_URL": "CXTRAIN_SMTP_URL", "MAIL_FROM": "CXTRAIN_MAIL_FROM", "PUBLIC_URL": "CXTRAIN_PUBLIC_URL"}
+
+
+def missing_settings(config: Mapping[str, object]) -> list[str]:
+    """The environment variables that sending email needs and ``config`` lacks (empty: email is set up)."""
+    return [variable for key, variable in REQUIRED_SETTINGS.items() if not config.get(key)]
 
 
 @dataclass(frozen=True)

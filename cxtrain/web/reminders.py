@@ -114,8 +114,7 @@ def plan(db: Session, now: datetime, default: bool) -> tuple[list[Reminder], Sum
 
 def missing_settings(app: Flask) -> list[str]:
     """The settings a real run needs and does not have."""
-    names = {"SMTP_URL": "CXTRAIN_SMTP_URL", "MAIL_FROM": "CXTRAIN_MAIL_FROM", "PUBLIC_URL": "CXTRAIN_PUBLIC_URL"}
-    return [variable for key, variable in names.items() if not app.config.get(key)]
+    return mailer.missing_settings(app.config)
 
 
 def send(app: Flask, db: Session, reminders: list[Reminder], summary: Summary, echo: Callable[[str], None]) -> Summary:

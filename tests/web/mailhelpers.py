@@ -127,3 +127,39 @@ def reminded_on(app, user_id: int):  # type: ignore[no-untyped-def]
 
     with app.extensions["cxtrain.sessionmaker"]() as db:
         return db.get(User, user_id).reminded_on
+
+
+def wait_for_messages(sink: Sink, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+    """The messages once ``count`` have arrived (emails a live server sends from its own thread)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while len(sink.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(sink.messages) >= count, f"{len(sink.messages)} of {count} emails arrived in {timeout} s"
+    return sink.messages
+
+
+def password_link(message: EmailMessage, base: str) -> str:
+    """The link to choose a password in ``message`` (plain part), checked against its HTML part."""
+    import re
+
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    links = re.findall(re.escape(base) + r"/password/(?:reset|invitation)/[A-Za-z0-9._-]+", text)
+    assert len(links) == 1, text
+    assert f'href="{links[0]}"' in html
+    return links[0]
+
+
+def signed_ago(secret: str, salt: str, payload: object, seconds: int) -> str:
+    """A token as itsdangerous would have signed it ``seconds`` ago: its own timestamp, moved back."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - seconds
+
+    return URLSafeTimedSerializer(secret, salt=salt, signer=Earlier).dumps(payload)
