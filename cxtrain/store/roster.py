@@ -58,6 +58,8 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     # Passwords this import generated, to hand to their owners (never stored in the clear).
     passwords: dict[str, str] = field(default_factory=dict)
+    # New people to invite instead (apply(..., invite=True)): they choose their password from an email.
+    to_invite: list[str] = field(default_factory=list)
 
 
 def read_rows(lines: Iterable[str], job_roles: Collection[str]) -> list[Row]:
@@ -121,14 +123,20 @@ def _row_problems(values: dict[str, str], job_roles: Collection[str]) -> list[st
     return problems
 
 
-def apply(db: Session, rows: list[Row]) -> ImportResult:
-    """Create or update the accounts of ``rows`` (flushed, not committed: the caller commits once)."""
+def apply(db: Session, rows: list[Row], invite: bool = False) -> ImportResult:
+    """Create or update the accounts of ``rows`` (flushed, not committed: the caller commits once).
+
+    A new person without a password in the file gets a generated one, listed in ``passwords``; with
+    ``invite``, one nobody is told instead, and they are listed in ``to_invite``."""
     result = ImportResult()
     existing = {u.email: u for u in db.scalars(select(User).where(User.email.in_([r.email for r in rows])))}
     for row in rows:
         user = existing.get(row.email)
         if user is None:
-            password = row.values.get("password") or secrets.token_urlsafe(12)
+            # An invited person's password is random and never shown: it is there only until they
+            # choose theirs (which also ends the invitation's link, see web/password_links.py).
+            generated = secrets.token_urlsafe(32 if invite else 12)
+            password = row.values.get("password") or generated
             try:
                 create_user(
                     db,
@@ -141,7 +149,11 @@ def apply(db: Session, rows: list[Row]) -> ImportResult:
                 )
             except AccountError as exc:  # read_rows checked the same rules; kept for a clear message
                 raise RosterError([f"line {row.line}: {exc}"]) from exc
-            if not row.values.get("password"):
+            if row.values.get("password"):
+                pass  # the admin chose it and hands it over
+            elif invite:
+                result.to_invite.append(row.email)
+            else:
                 result.passwords[row.email] = password
             result.created.append(row.email)
             continue

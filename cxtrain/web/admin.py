@@ -1,7 +1,7 @@
 """Admin pages for accounts: the everyday part of `cxtrain users` in the browser.
 
 List and search accounts, change a person's name, job role, team and account role, reset a
-password, close and reopen an account, add one. Everything goes through
+password (or email a link to choose one), close and reopen an account, add one. Everything goes through
 :mod:`cxtrain.store.accounts` and the ORM, so the rules of the command line hold here too (the
 last open admin stays, a new password ends the person's sessions, team boards follow a move).
 """
@@ -33,8 +33,11 @@ from werkzeug.wrappers import Response
 from ..store import accounts
 from ..store import reminders as reminder_store
 from ..store.models import ROLES, User
+from . import mailer
+from .account_mail import send_links
 from .account_messages import account_message
 from .database import db
+from .password_links import INVITATION, KINDS, RESET
 from .rewards import reminders_default
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -151,7 +154,12 @@ def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
     return values, errors
 
 
-def _edit_page(user: User, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None) -> str:
+def _edit_page(
+    user: User,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    mail_error: str | None = None,
+) -> str:
     if values is None:
         values = {"name": user.name, "job_role": user.job_role or "", "team": user.team or "", "role": user.role}
     return render_template(
@@ -164,7 +172,18 @@ def _edit_page(user: User, values: Mapping[str, str] | None = None, errors: Mapp
         tokens=accounts.count_tokens(db(), user),
         # Shown, not offered: signing someone up for email is theirs to decide (docs/admin.md).
         reminders_on=reminder_store.wants_reminders(user, reminders_default()),
+        mail_error=mail_error,
+        **_link_context(),
     )
+
+
+def _link_context() -> dict[str, Any]:
+    """What the pages say about emailed links: whether email is set up, and how long each link lives."""
+    return {
+        "mail_missing": mailer.missing_settings(current_app.config),
+        "reset_hours": int(RESET.valid_for.total_seconds() // 3600),
+        "invitation_days": INVITATION.valid_for.days,
+    }
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
@@ -231,6 +250,43 @@ def password(user_id: int) -> Response:
     return _one_time_password(person, new, created=False, revoked=revoked)
 
 
+@bp.post("/users/<id:user_id>/email-link")
+def email_link(user_id: int) -> Page:
+    """Email the person a link to choose a password: an invitation (someone new) or a reset link
+    (someone who forgot). Nothing changes until they use it; their sessions go on till then."""
+    person = _user_or_404(user_id)
+    kind = KINDS.get(request.form.get("kind", ""))
+    if kind is None:
+        abort(400)
+    if mailer.missing_settings(current_app.config):
+        refusal = gettext("Email is not set up on this service, so no link can be sent; see the admin guide.")
+        return _edit_page(person, mail_error=refusal), 422
+    if not person.active:
+        return _edit_page(person, mail_error=gettext("The account is closed; reopen it first.")), 422
+    outcome = send_links(current_app._get_current_object(), [person], kind)  # type: ignore[attr-defined]
+    if outcome.unsent:
+        why = outcome.stopped or outcome.refused.get(person.email, "")
+        failed = gettext("The email to %(email)s could not be sent: %(reason)s", email=person.email, reason=why)
+        return _edit_page(person, mail_error=failed), 502
+    if kind is INVITATION:
+        flash(
+            gettext(
+                "An invitation was emailed to %(email)s; its link works for %(days)s days.",
+                email=person.email,
+                days=INVITATION.valid_for.days,
+            )
+        )
+    else:
+        flash(
+            gettext(
+                "A link to choose a new password was emailed to %(email)s; it works for %(hours)s hours.",
+                email=person.email,
+                hours=int(RESET.valid_for.total_seconds() // 3600),
+            )
+        )
+    return redirect(url_for("admin.user", user_id=person.id), 303)
+
+
 @bp.get("/users/<id:user_id>/close")
 def confirm_close(user_id: int) -> Page:
     """What closing does, and the button that does it: one click on the account page must not end
@@ -294,19 +350,32 @@ def new_user() -> Page:
         # A reload of the one-time page: the account exists, its password was shown; say so
         # instead of refusing the address as taken.
         person = _user_or_404(added)
-        flash(
-            gettext(
-                "The account for %(email)s was already added from this page (it was sent again, for instance by "
-                "reloading it). Its password was shown once; if it was lost, reset it below.",
-                email=person.email,
+        if request.form.get("access") == "invite":
+            flash(
+                gettext(
+                    "The account for %(email)s was already added from this page (it was sent again, for instance "
+                    "by reloading it). If the invitation did not reach them, send it again below.",
+                    email=person.email,
+                )
             )
-        )
+        else:
+            flash(
+                gettext(
+                    "The account for %(email)s was already added from this page (it was sent again, for instance "
+                    "by reloading it). Its password was shown once; if it was lost, reset it below.",
+                    email=person.email,
+                )
+            )
         return redirect(url_for("admin.user", user_id=person.id), 303)
     values, errors = _read_form(None)
+    invite = request.form.get("access") == "invite"
+    if invite and mailer.missing_settings(current_app.config):
+        errors["access"] = gettext("Email is not set up on this service: choose to be shown a password.")
     if errors:
-        return _new_page(values, errors), 422
+        return _new_page(values, errors, invite), 422
     session = db()
-    generated = _new_password()
+    # An invited person's password is random and never shown, until they choose their own.
+    generated = secrets.token_urlsafe(32) if invite else _new_password()
     try:
         person = accounts.create_user(
             session,
@@ -320,17 +389,47 @@ def new_user() -> Page:
         session.commit()
     except accounts.AccountError as exc:
         session.rollback()
-        return _new_page(values, {"email": account_message(exc)}), 422
+        return _new_page(values, {"email": account_message(exc)}, invite), 422
     except IntegrityError:  # the same address added at the same moment in another tab
         session.rollback()
         taken = account_message(accounts.Problem("email-taken", {"email": values["email"]}))
-        return _new_page(values, {"email": taken}), 422
+        return _new_page(values, {"email": taken}, invite), 422
     _mark_done(person.id)
-    return _one_time_password(person, generated, created=True)
+    if not invite:
+        return _one_time_password(person, generated, created=True)
+    outcome = send_links(current_app._get_current_object(), [person], INVITATION)  # type: ignore[attr-defined]
+    if outcome.unsent:
+        why = outcome.stopped or outcome.refused.get(person.email, "")
+        failed = gettext(
+            "The account for %(email)s was added, but the invitation could not be sent: %(reason)s. Send it "
+            "again below, or reset the password to hand one over.",
+            email=person.email,
+            reason=why,
+        )
+        return _edit_page(person, mail_error=failed), 502
+    flash(
+        gettext(
+            "Added %(email)s and emailed them an invitation; its link works for %(days)s days.",
+            email=person.email,
+            days=INVITATION.valid_for.days,
+        )
+    )
+    return redirect(url_for("admin.user", user_id=person.id), 303)
 
 
-def _new_page(values: Mapping[str, str], errors: Mapping[str, str]) -> str:
-    return render_template("admin/new.html", values=values, errors=errors, job_roles=_job_roles(), account_roles=ROLES)
+def _new_page(values: Mapping[str, str], errors: Mapping[str, str], invite: bool | None = None) -> str:
+    context = _link_context()
+    if invite is None:  # the first view: invite when email can be sent
+        invite = not context["mail_missing"]
+    return render_template(
+        "admin/new.html",
+        values=values,
+        errors=errors,
+        job_roles=_job_roles(),
+        account_roles=ROLES,
+        invite=invite,
+        **context,
+    )
 
 
 from . import admin_erase  # noqa: E402,F401 - registers the Erase pages on bp

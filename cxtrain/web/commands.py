@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -15,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..store import accounts, insight_rollup, migrate
 from ..store.models import ROLES, User
-from . import config
+from . import config, mailer
 from .server import DEFAULT_THREADS, default_workers
 
 
@@ -126,23 +128,84 @@ def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
     return user
 
 
+def _require_mail(app: Flask) -> None:
+    """Refuse before anything is written when this instance cannot send the invitations."""
+    missing = mailer.missing_settings(app.config)
+    if missing:
+        raise click.ClickException(
+            f"email is not set up: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing "
+            "(see docs/admin.md, 'Email'). Nothing was changed."
+        )
+
+
+def _invite(app: Flask, people: Sequence[User]) -> None:
+    """Email ``people`` their invitation, say what happened to each, and fail if any was not sent."""
+    from .account_mail import send_links
+    from .password_links import INVITATION
+
+    outcome = send_links(app, people, INVITATION)
+    days = INVITATION.valid_for.days
+    for email in outcome.sent:
+        click.echo(f"Invitation sent to {email} (the link works for {days} days).", err=True)
+    for email, why in outcome.refused.items():
+        click.echo(f"not sent: {email}: the mail server refused it ({why})", err=True)
+    if outcome.stopped:
+        click.echo(f"stopped: {outcome.stopped}", err=True)
+    if outcome.unsent:
+        raise click.ClickException(
+            f"{len(outcome.unsent)} invitation{'s' if len(outcome.unsent) != 1 else ''} not sent. Once the "
+            f"problem is fixed, send {'them' if len(outcome.unsent) != 1 else 'it'} with:\n"
+            f"  cxtrain users invite {' '.join(outcome.unsent)}"
+        )
+
+
 @users.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True, help="Account role.")
 @click.option("--job-role", help="Job role id from roles.yaml (decides which modules come first).")
 @click.option("--team", help="Optional team name.")
 @click.option("--name", default="", help="Display name.")
-def users_add(email: str, role: str, job_role: str | None, team: str | None, name: str) -> None:
-    """Create an account; the password is read from standard input when it is not a terminal."""
+@click.option(
+    "--invite", is_flag=True, help="Email them a link to choose their own password (for 7 days) instead of reading one."
+)
+def users_add(email: str, role: str, job_role: str | None, team: str | None, name: str, invite: bool) -> None:
+    """Create an account; the password is read from standard input when it is not a terminal.
+
+    With --invite no password is read: the person gets an email with a link to choose theirs."""
     app = _accounts_app()
     _check_profile(app, name, job_role, team)
+    if invite:
+        _require_mail(app)
     with _session(app) as db:
+        # An invited person's password is random and never shown, until they choose their own.
+        password = secrets.token_urlsafe(32) if invite else _read_password()
         try:
-            user = accounts.create_user(db, email, _read_password(), role, job_role, team, name)
+            user = accounts.create_user(db, email, password, role, job_role, team, name)
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from exc
         db.commit()
         click.echo(f"Created {user.role} {user.email}.")
+        if invite:
+            _invite(app, [user])
+
+
+@users.command("invite")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+def users_invite(emails: tuple[str, ...]) -> None:
+    """Email people a link to choose their password (again), valid for 7 days.
+
+    For an invitation that expired or went astray, or an account made without one. Earlier links
+    keep working until the person sets a password; then all of them stop."""
+    app = _accounts_app()
+    _require_mail(app)
+    with _session(app) as db:
+        people = {user.id: user for user in (_existing_user(db, email) for email in emails)}.values()
+        closed = [user.email for user in people if not user.active]
+        if closed:
+            raise click.ClickException(
+                f"closed: {', '.join(closed)}; reopen the account first (cxtrain users reopen). Nothing was sent."
+            )
+        _invite(app, list(people))
 
 
 @users.command("list")
@@ -265,15 +328,23 @@ def users_edit(email: str, name: str | None, job_role: str | None, team: str | N
 @users.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change, without changing anything.")
-def users_import(csv_file: str, dry_run: bool) -> None:
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Email new people without a password in the file a link to choose theirs, instead of printing one.",
+)
+def users_import(csv_file: str, dry_run: bool, invite: bool) -> None:
     """Create and update accounts from a CSV file (columns: email, name, job_role, team, role, password).
 
     New people get an account (a generated password when the file has none for them: printed as
-    CSV on standard output, to hand out); people who have one get the file's name, job role and
-    team. Roles and passwords of existing accounts are never changed. One bad row changes nothing."""
+    CSV on standard output, to hand out; with --invite, an email with a link to choose their own
+    instead); people who have one get the file's name, job role and team. Roles and passwords of
+    existing accounts are never changed. One bad row changes nothing."""
     from ..store import roster
 
     app = _accounts_app()
+    if invite and not dry_run:
+        _require_mail(app)
     data = Path(csv_file).read_bytes()  # a staff list: small enough to read whole
     try:
         # utf-8-sig: spreadsheet programs often start their CSV exports with a byte-order mark.
@@ -290,17 +361,25 @@ def users_import(csv_file: str, dry_run: bool) -> None:
             f"{csv_file}: nothing was imported.\n" + "\n".join(f"  {p}" for p in exc.problems)
         ) from exc
     with _session(app) as db:
-        result = roster.apply(db, rows)
+        result = roster.apply(db, rows, invite=invite)
         if dry_run:
             db.rollback()
         else:
             db.commit()
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{len(result.created)} accounts {verb} created, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} already up to date.",
-        err=True,
-    )
+        verb = "would be" if dry_run else "were"
+        click.echo(
+            f"{len(result.created)} accounts {verb} created, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} already up to date.",
+            err=True,
+        )
+        if invite and dry_run:
+            click.echo(f"{len(result.to_invite)} invitations would be sent.", err=True)
+            for variable in mailer.missing_settings(app.config):
+                click.echo(f"note: {variable} is not set; a real import with --invite would refuse.", err=True)
+        elif result.to_invite:
+            # Sent after the commit: an email must not carry a link to an account that is not there.
+            invited = db.scalars(select(User).where(User.email.in_(result.to_invite)).order_by(User.id))
+            _invite(app, list(invited))
     if result.passwords and not dry_run:
         click.echo("Generated passwords (shown once; hand each to its owner):", err=True)
         out = csv.writer(sys.stdout)

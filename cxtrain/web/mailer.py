@@ -29,7 +29,11 @@ TIMEOUT_SECONDS = 30.0
 
 # What any email of the service needs: a server, a sender, and the public address its links are
 # built on (config key -> the environment variable an admin sets).
-REQUIRED_SETTINGS = {"SMTP_URL": "CXTRAIN_SMTP_URL", "MAIL_FROM": "CXTRAIN_MAIL_FROM", "PUBLIC_URL": "CXTRAIN_PUBLIC_URL"}
+REQUIRED_SETTINGS = {
+    "SMTP_URL": "CXTRAIN_SMTP_URL",
+    "MAIL_FROM": "CXTRAIN_MAIL_FROM",
+    "PUBLIC_URL": "CXTRAIN_PUBLIC_URL",
+}
 
 
 def missing_settings(config: Mapping[str, object]) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 # One request at a time per process (gunicorn's sync worker), one process per core plus one to
 # fill the moments a worker waits on the database. Measured with benchmarks/bench_play.py on 2
@@ -19,6 +21,20 @@ DEFAULT_THREADS = 1
 def default_workers() -> int:
     # Capped: each worker holds a DB pool and a parsed library.
     return min((os.cpu_count() or 1) + 1, 8)
+
+
+# Paths that end in a secret: the emailed links to choose a password (whoever reads the log could
+# use one within its day or week) and to stop the reminder emails.
+SECRET_PATH = re.compile(r"(/password/(?:reset|invitation)/|/reminders/unsubscribe/)[^/?#\s\"]+")
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, with the token of a signed link in a logged path (the request line, the
+    path, the Referer, any header or environ value a custom format names) replaced by ``[token]``."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: SECRET_PATH.sub(r"\1[token]", v) if isinstance(v, str) else v for key, v in atoms.items()}
 
 
 class Server(BaseApplication):
@@ -49,6 +65,7 @@ def run(
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
         "accesslog": os.environ.get("CXTRAIN_ACCESS_LOG"),
+        "logger_class": RedactingLogger,
         "errorlog": "-",
         "graceful_timeout": 10,
         "keepalive": 5,

@@ -25,6 +25,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.extra_env: dict[str, str] = {}  # more settings for the server and its commands
 
     def env(self) -> dict[str, str]:
         env = {
@@ -37,7 +38,7 @@ class LiveServer:
         env.pop("SECRET_KEY", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
-        return env
+        return {**env, **self.extra_env}
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -1,4 +1,4 @@
-""""Forgot your password?" over HTTP: the real app and its test client, a real SQLite file and a real
+"""The "Forgot your password?" form over HTTP: the real app and its test client, a real SQLite file and a real
 SMTP server in this process.
 
 Ask for a link, get the email, follow the link, choose a password, be logged in with every other
@@ -204,7 +204,8 @@ def test_expired_links_are_refused_with_their_lifetime_and_a_way_to_a_new_one(ma
     assert 'href="/password/forgot"' in html
 
     # An invitation lives 7 days; a reset link cannot pass for one to live longer.
-    assert client.get(f"/password/invitation/{signed_ago(secret, invitation.salt, payload, 6 * day)}").status_code == 200
+    six_days = signed_ago(secret, invitation.salt, payload, 6 * day)
+    assert client.get(f"/password/invitation/{six_days}").status_code == 200
     old_invitation = client.get(f"/password/invitation/{signed_ago(secret, invitation.salt, payload, 8 * day)}")
     assert old_invitation.status_code == 400
     assert "An invitation link works for 7 days, and this one is older." in old_invitation.get_data(as_text=True)
@@ -299,9 +300,8 @@ def test_without_email_set_up_the_login_page_says_to_ask_the_administrator(app, 
     assert "This service cannot send emails" in forgot and 'name="email"' not in forgot
     app.config.update(SMTP_URL="smtp+insecure://127.0.0.1:25", MAIL_FROM="cxtrain@example.org")  # no PUBLIC_URL
     assert "Ask your administrator to reset it." in client.get("/login").get_data(as_text=True)
-    response = client.post(
-        "/password/forgot", data={"email": learner, "csrf_token": csrf_from(client.get("/login").get_data(as_text=True))}
-    )
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/password/forgot", data={"email": learner, "csrf_token": token})
     assert response.status_code == 200 and "This service cannot send emails" in response.get_data(as_text=True)
 
 
