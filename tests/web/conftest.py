@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from liveserver import LiveServer
+from mailhelpers import SmtpServer
 from webhelpers import FIXTURES, PASSWORD, add_user, token_for
 
 
@@ -62,3 +63,25 @@ def live_team(tmp_path: Path) -> Iterator[LiveServer]:
     live.start()
     yield live
     live.stop()
+
+
+@pytest.fixture
+def live_mail(tmp_path: Path) -> Iterator[tuple[LiveServer, SmtpServer]]:
+    """A real `cxtrain serve` whose emails go to a real SMTP server in this process, with one frontline
+    learner (account 1, learner@example.org); its access log is written to ``tmp_path / "access.log"``."""
+    with SmtpServer() as smtp:
+        live = LiveServer(tmp_path / "instance", str(FIXTURES))
+        live.extra_env = {
+            "CXTRAIN_SMTP_URL": smtp.url,
+            "CXTRAIN_MAIL_FROM": "cxtrain <cxtrain@example.org>",
+            "CXTRAIN_PUBLIC_URL": live.url,
+            "CXTRAIN_ACCESS_LOG": str(tmp_path / "access.log"),
+        }
+        assert live.cli("db", "upgrade").returncode == 0
+        added = live.cli(
+            "users", "add", "learner@example.org", "--job-role", "frontline-associate", stdin=PASSWORD + "\n"
+        )
+        assert added.returncode == 0, added.stderr
+        live.start()
+        yield live, smtp
+        live.stop()

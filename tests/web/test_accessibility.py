@@ -13,6 +13,7 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 from liveserver import LiveServer
+from mailhelpers import SmtpServer, password_link, wait_for_messages
 from webhelpers import MODULE, PASSWORD, browser_log_in_and_start, unsubscribe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -88,6 +89,52 @@ def test_learner_pages_have_no_wcag_violations(live_learner: tuple[LiveServer, s
     found["unsubscribe, broken link"] = violations(page)
 
     assert len(found) >= 9, found.keys()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
+def test_password_link_pages_have_no_wcag_violations(live_mail: tuple[LiveServer, SmtpServer], browser_page) -> None:
+    """ "Forgot your password?" and the pages an emailed link opens, in every state, logged out as from an email."""
+    server, smtp = live_mail
+    page = browser_page
+    found: dict[str, list[str]] = {}
+    page.goto(server.url + "/login")
+    assert page.locator('a[href="/password/forgot"]').count() == 1
+    found["login, with Forgot"] = violations(page)
+    page.goto(server.url + "/password/forgot")
+    found["forgot"] = violations(page)
+    page.evaluate("document.querySelector('main form').noValidate = true")  # past the browser's own check
+    page.fill("#email", "not-an-email")
+    page.press("#email", "Enter")
+    page.wait_for_selector("#email-error")
+    found["forgot, refused"] = violations(page)
+    page.fill("#email", "learner@example.org")
+    page.press("#email", "Enter")
+    page.wait_for_url("**/password/forgot/sent")
+    found["forgot, sent"] = violations(page)
+
+    link = password_link(wait_for_messages(smtp.sink, 1)[0], server.url)
+    page.goto(link)
+    found["reset"] = violations(page)
+    page.fill("#new_password", "one long passphrase")
+    page.fill("#confirm_password", "another long passphrase")
+    page.press("#confirm_password", "Enter")
+    page.wait_for_selector("#password-error")
+    found["reset, refused"] = violations(page)
+    page.goto(link[:-3])
+    found["link does not work"] = violations(page)
+
+    assert server.cli("users", "invite", "learner@example.org").returncode == 0
+    page.goto(password_link(wait_for_messages(smtp.sink, 2)[1], server.url))
+    found["invitation"] = violations(page)
+    page.fill("#new_password", "one long passphrase")
+    page.fill("#confirm_password", "one long passphrase")
+    page.press("#confirm_password", "Enter")
+    page.wait_for_url("**/modules")
+    page.context.clear_cookies()
+    page.goto(link)
+    assert page.locator("h1").inner_text() in ("This link has been used", "Ce lien a déjà servi")
+    found["link used"] = violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from liveserver import LiveServer
+from mailhelpers import SmtpServer, password_link, wait_for_messages
 from webhelpers import MODULE, PASSWORD, browser_log_in_and_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -160,3 +161,32 @@ def test_without_javascript_the_form_still_plays(server: LiveServer, browser_pag
     page.wait_for_selector(".cx-ending")
     assert "+20 XP" in page.inner_text(".cx-rewards")
     context.close()
+
+
+def test_a_forgotten_password_from_the_login_page_to_the_modules(
+    live_mail: tuple[LiveServer, SmtpServer], browser_page
+):
+    server, smtp = live_mail
+    page = browser_page
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(server.url + "/login")
+    _tab_to(page, 'a[href="/password/forgot"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/password/forgot")
+    page.fill("#email", "learner@example.org")
+    page.press("#email", "Enter")
+    page.wait_for_url("**/password/forgot/sent")
+    assert "If learner@example.org is the address of an open cxtrain account" in page.inner_text("main")
+
+    [message] = wait_for_messages(smtp.sink, 1)
+    sent: list[dict[str, str]] = []
+    page.on("request", lambda r: sent.append(r.headers) if r.method == "POST" else None)
+    page.goto(password_link(message, server.url))
+    page.fill("#new_password", "a brand new passphrase")
+    page.fill("#confirm_password", "a brand new passphrase")
+    page.press("#confirm_password", "Enter")
+    page.wait_for_url("**/modules")
+    assert "Your new password is saved and you are logged in" in page.inner_text("main")
+    assert [headers.get("referer") for headers in sent] == [None]  # the page with the token sent no Referer
+    assert not errors, errors

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from liveserver import LiveServer
+from mailhelpers import SmtpServer, password_link, wait_for_messages
 from webhelpers import MODULE, PASSWORD, unsubscribe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -91,6 +92,38 @@ def test_the_unsubscribe_page_fits_a_phone_and_its_button_is_easy_to_tap(live_te
     assert _overflow(page) == 0
     assert page.goto(link[:-3]).status == 400
     assert _overflow(page) == 0
+
+
+@pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
+def test_the_password_link_pages_fit_a_phone_and_are_easy_to_tap(
+    live_mail: tuple[LiveServer, SmtpServer], browser_page
+):
+    server, smtp = live_mail
+    page = browser_page  # logged out, as when arriving from an email
+    wide: dict[str, int] = {}
+    small: dict[str, float] = {}
+
+    def check(name: str) -> None:
+        if _overflow(page):
+            wide[name] = _overflow(page)
+        for box in _boxes(page, "main a, main input:not([type=hidden]), main button"):
+            if box["height"] < TAP:
+                small[f"{name}: {box['text'] or 'field'}"] = box["height"]
+
+    page.goto(server.url + "/login")
+    check("login")
+    page.goto(server.url + "/password/forgot")
+    check("forgot")
+    page.fill("#email", "learner@example.org")
+    page.press("#email", "Enter")
+    page.wait_for_url("**/password/forgot/sent")
+    check("sent")
+    link = password_link(wait_for_messages(smtp.sink, 1)[0], server.url)
+    page.goto(link)
+    check("reset")
+    assert page.goto(link[:-3]).status == 400
+    check("link does not work")
+    assert wide == {} and small == {}
 
 
 @pytest.mark.parametrize("browser_page", LANGUAGES, indirect=True)
