@@ -67,11 +67,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(env, "CXTRAIN_DISABLE_RATELIMIT"),
-        "LOGIN_RATE_LIMIT": env.get("CXTRAIN_LOGIN_RATE_LIMIT", "10 per minute"),
-        # The "Forgot your password?" form sends email: limited per client (one client mailing many
-        # addresses) and per address typed (many clients mailing one person).
-        "RESET_RATE_LIMIT": env.get("CXTRAIN_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
-        "RESET_EMAIL_RATE_LIMIT": env.get("CXTRAIN_RESET_EMAIL_RATE_LIMIT", "3 per hour"),
+        **_rate_limits(env),
         "TRUSTED_PROXIES": int(env.get("CXTRAIN_TRUSTED_PROXIES", "0") or 0),
         "FRAME_ANCESTORS": env.get("CXTRAIN_FRAME_ANCESTORS", "'self'"),
         # One limit on module size, the core's: a request with a module the core would still read
@@ -118,6 +114,32 @@ def _mail(env: Mapping[str, str]) -> dict[str, Any]:
         if "@" not in parseaddr(sender)[1]:
             raise SystemExit(f"CXTRAIN_MAIL_FROM: {sender!r} is not an email address (e.g. cxtrain@example.org).")
         out["MAIL_FROM"] = sender
+    return out
+
+
+# Rate limits: config key -> (variable, default). The "Forgot your password?" form sends email, so it
+# is limited per client (one client mailing many addresses) and per address typed (many clients
+# mailing one person).
+RATE_LIMITS = {
+    "LOGIN_RATE_LIMIT": ("CXTRAIN_LOGIN_RATE_LIMIT", "10 per minute"),
+    "RESET_RATE_LIMIT": ("CXTRAIN_RESET_RATE_LIMIT", "5 per minute;30 per hour"),
+    "RESET_EMAIL_RATE_LIMIT": ("CXTRAIN_RESET_EMAIL_RATE_LIMIT", "3 per hour"),
+}
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
+    # Refused at start-up: Flask-Limiter would otherwise fail on the first request that meets it.
+    from limits import parse_many
+
+    out = {}
+    for key, (variable, default) in RATE_LIMITS.items():
+        value = env.get(variable, "").strip() or default
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            example = "'5 per minute;30 per hour'"
+            raise SystemExit(f"{variable}: cannot read {value!r} ({exc}); write e.g. {example}.") from exc
+        out[key] = value
     return out
 
 

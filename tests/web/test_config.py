@@ -47,3 +47,13 @@ def test_a_retired_setting_is_named_at_start_up(app_config, monkeypatch, caplog)
     app.extensions["cxtrain.engine"].dispose()
     assert "CXTRAIN_MAX_UPLOAD_BYTES is no longer read" in caplog.text and "4 MiB" in caplog.text
     assert app.config["MAX_CONTENT_LENGTH"] > 4 * 1024 * 1024  # the old value is not applied
+
+
+def test_rate_limits_are_read_and_a_wrong_one_stops_with_its_name(tmp_path) -> None:
+    base = {"CXTRAIN_INSTANCE": str(tmp_path)}
+    plain = config.from_environment(base)
+    assert (plain["RESET_RATE_LIMIT"], plain["RESET_EMAIL_RATE_LIMIT"]) == ("5 per minute;30 per hour", "3 per hour")
+    set_ = config.from_environment({**base, "CXTRAIN_RESET_EMAIL_RATE_LIMIT": "2 per day"})
+    assert set_["RESET_EMAIL_RATE_LIMIT"] == "2 per day"
+    with pytest.raises(SystemExit, match="CXTRAIN_RESET_RATE_LIMIT: cannot read '3 per fortnight'"):
+        config.from_environment({**base, "CXTRAIN_RESET_RATE_LIMIT": "3 per fortnight"})
