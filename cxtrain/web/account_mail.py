@@ -90,23 +90,21 @@ def send_links(app: Flask, users: Sequence[User], kind: Kind) -> Outcome:
     and the rest go on; a server that cannot be used stops the batch. Email must be set up
     (:func:`mailer.missing_settings` empty)."""
     outcome = Outcome()
-    pending = list(users)
+    done = 0  # users tried, sent or refused
     try:
         with mailer.Mailer(mailer.parse_smtp_url(app.config["SMTP_URL"])) as smtp, public_context(app):
-            while pending:
-                user = pending[0]
+            for user in users:
                 try:
                     smtp.send(compose(user, kind, app.config["MAIL_FROM"]))
                 except mailer.Refused as exc:
                     outcome.refused[user.email] = str(exc)
                 else:
                     outcome.sent.append(user.email)
-                pending.pop(0)
+                    log.info("%s link emailed to account %s", kind.name, user.id)  # ids: addresses stay out of logs
+                done += 1
     except mailer.ServerError as exc:
         outcome.stopped = str(exc)
-        outcome.not_tried = [user.email for user in pending]
-    for email in outcome.sent:
-        log.info("%s link emailed to %s", kind.name, email)
+        outcome.not_tried = [user.email for user in users[done:]]
     return outcome
 
 

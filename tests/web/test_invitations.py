@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from mailhelpers import REFUSED, SmtpServer, password_link
+from mailhelpers import GOODBYE, REFUSED, SmtpServer, password_link
 from sqlalchemy import select
 from webhelpers import PASSWORD, add_user, csrf_from, login
 
@@ -165,6 +165,16 @@ def test_a_mail_server_that_cannot_be_used_stops_and_lists_everybody_not_invited
     assert result.exit_code == 1
     assert "stopped: cannot use the mail server smtp+insecure://127.0.0.1:" in result.output
     assert "cxtrain users invite ana@example.org bo@example.org" in result.output
+
+
+def test_a_server_lost_mid_batch_lists_who_was_not_invited(mail_app, runner, smtp, learner):
+    for email in (GOODBYE, "third@example.org"):
+        add_user(mail_app, email)
+    result = runner.invoke(main, ["users", "invite", learner, GOODBYE, "third@example.org"])
+    assert result.exit_code == 1
+    assert "stopped: lost the mail server" in result.output
+    assert f"cxtrain users invite {GOODBYE} third@example.org" in result.output
+    assert smtp.sink.to() == [learner]
 
 
 def test_users_invite_sends_again_and_every_link_ends_once_a_password_is_chosen(mail_app, runner, smtp, learner):
