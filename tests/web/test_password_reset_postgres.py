@@ -1,0 +1,63 @@
+"""Emailed password links on PostgreSQL: the whole flow, and one link sent from four tabs at once
+(the conditional UPDATE waits on the row lock, then matches nothing). Skipped without
+CXTRAIN_TEST_POSTGRES_URL, unless CXTRAIN_REQUIRE_POSTGRES=1 (CI)."""
+
+from __future__ import annotations
+
+import pytest
+from mailhelpers import SmtpServer, password_link
+from test_password_reset import NEW, PUBLIC, ask, choose, path_of
+from test_password_reset import test_two_tabs_sending_one_link_at_once_set_one_password as two_tabs
+from webhelpers import PASSWORD, login
+
+from cxtrain.store import migrate
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
+    return {**app_config, "DATABASE_URL": postgres_url}
+
+
+@pytest.fixture
+def app(app_config):  # type: ignore[no-untyped-def]
+    from cxtrain.store.models import Base
+    from cxtrain.web import create_app
+
+    migrate.upgrade(app_config["DATABASE_URL"])
+    app = create_app(app_config)
+    yield app
+    engine = app.extensions["cxtrain.engine"]
+    with engine.begin() as conn:  # empty the tables for the next test; the database itself goes at the end
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_app(app, smtp):  # type: ignore[no-untyped-def]
+    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=PUBLIC)
+    return app
+
+
+def test_two_tabs_sending_one_link_at_once_on_postgres(mail_app, client, smtp, learner):
+    two_tabs(mail_app, client, smtp, learner)
+
+
+def test_forgot_link_and_new_password_on_postgres(mail_app, client, smtp, learner):
+    elsewhere = mail_app.test_client()
+    assert login(elsewhere, learner).status_code == 302
+    ask(mail_app, client, learner)
+    path = path_of(password_link(smtp.sink.messages[0], PUBLIC))
+    assert choose(client, path).status_code == 303
+    assert client.get("/modules").status_code == 200 and elsewhere.get("/modules").status_code == 302
+    assert login(mail_app.test_client(), learner, PASSWORD).status_code == 200
+    assert login(mail_app.test_client(), learner, NEW).status_code == 302
+    assert client.get(path).status_code == 400
