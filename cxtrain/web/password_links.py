@@ -76,12 +76,16 @@ def check(db: Session, token: str, kind: Kind) -> tuple[User | None, Problem | N
     """The account ``token`` lets choose a password, or None and why not."""
     try:
         user_id, mark = _serializer(kind).loads(token, max_age=int(kind.valid_for.total_seconds()))
-        user = db.get(User, int(user_id))
     except SignatureExpired:
         return None, Problem.EXPIRED
-    except (BadSignature, ValueError, TypeError, OverflowError):
+    except (BadSignature, ValueError, TypeError):
         return None, Problem.INVALID
-    if user is None or not isinstance(mark, str):
+    # Only this service signs these, but a payload of the wrong shape must still be a refusal, not
+    # a database error (an id beyond the column's range fails inside the driver).
+    if type(user_id) is not int or not 0 < user_id < 2**63 or not isinstance(mark, str):
+        return None, Problem.INVALID
+    user = db.get(User, user_id)
+    if user is None:
         return None, Problem.INVALID
     if not hmac.compare_digest(mark, user.session_mark):
         return None, Problem.USED
