@@ -66,6 +66,26 @@ def live_team(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server in this process, keeping what it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def public_url() -> str:
+    """The service's public address for links in emails (a module may override it)."""
+    return "https://cx.example.org/training"
+
+
+@pytest.fixture
+def mail_app(app, smtp: SmtpServer, public_url: str):  # type: ignore[no-untyped-def]
+    """The app set up to send email through ``smtp``."""
+    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=public_url)
+    return app
+
+
+@pytest.fixture
 def live_mail(tmp_path: Path) -> Iterator[tuple[LiveServer, SmtpServer]]:
     """A real `cxtrain serve` whose emails go to a real SMTP server in this process, with one frontline
     learner (account 1, learner@example.org); its access log is written to ``tmp_path / "access.log"``."""

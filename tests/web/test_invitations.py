@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from mailhelpers import GOODBYE, REFUSED, SmtpServer, password_link
+from mailhelpers import GOODBYE, REFUSED, password_link
 from sqlalchemy import select
 from webhelpers import PASSWORD, add_user, csrf_from, login
 
@@ -22,15 +22,8 @@ CHOSEN = "a passphrase of my own"
 
 
 @pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, smtp):  # type: ignore[no-untyped-def]
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=PUBLIC)
-    return app
+def public_url() -> str:
+    return PUBLIC
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
-from mailhelpers import SmtpServer, password_link, signed_ago
+from mailhelpers import password_link, signed_ago
 from webhelpers import PASSWORD, add_user, csrf_from, login
 
 from cxtrain.store.models import User
@@ -21,18 +20,6 @@ from cxtrain.web import account_mail, password_links
 PUBLIC = "https://cx.example.org/training"
 NEW = "a brand new passphrase"
 FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, smtp):  # type: ignore[no-untyped-def]
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=PUBLIC)
-    return app
 
 
 def ask(app, client, email: str, headers: dict[str, str] | None = None, **environ: str):  # type: ignore[no-untyped-def]

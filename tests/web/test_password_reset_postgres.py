@@ -5,7 +5,7 @@ CXTRAIN_TEST_POSTGRES_URL, unless CXTRAIN_REQUIRE_POSTGRES=1 (CI)."""
 from __future__ import annotations
 
 import pytest
-from mailhelpers import SmtpServer, password_link
+from mailhelpers import password_link
 from test_password_reset import NEW, PUBLIC, ask, choose, path_of
 from test_password_reset import test_two_tabs_sending_one_link_at_once_set_one_password as two_tabs
 from webhelpers import PASSWORD, login
@@ -33,18 +33,6 @@ def app(app_config):  # type: ignore[no-untyped-def]
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     engine.dispose()
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, smtp):  # type: ignore[no-untyped-def]
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=PUBLIC)
-    return app
 
 
 def test_two_tabs_sending_one_link_at_once_on_postgres(mail_app, client, smtp, learner):

@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from mailhelpers import BUSY, GOODBYE, REFUSED, SmtpServer, add_learner, give_due_practice, practised_at, reminded_on
+from mailhelpers import BUSY, GOODBYE, REFUSED, add_learner, give_due_practice, practised_at, reminded_on
 
 from cxtrain.cli import main
 
 MONDAY_9_UTC = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # 09:00 in London (UTC in winter), a Monday
 PUBLIC = "https://cx.example.org/training"
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mail_app(app, smtp):  # type: ignore[no-untyped-def]
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="cxtrain <cxtrain@example.org>", PUBLIC_URL=PUBLIC)
-    return app
 
 
 def send(runner, *options: str, now: datetime = MONDAY_9_UTC):  # type: ignore[no-untyped-def]
