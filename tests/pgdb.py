@@ -43,3 +43,23 @@ def fresh_database() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def postgres_app(app_config: dict[str, object], url: str) -> Iterator[object]:
+    """The app on the PostgreSQL database ``url``, migrated; its tables are emptied afterwards, so the
+    next test starts clean (the database itself is dropped at the end of the session)."""
+    from cxtrain.store import migrate
+    from cxtrain.store.models import Base
+    from cxtrain.web import create_app
+
+    migrate.upgrade(url)
+    app = create_app({**app_config, "DATABASE_URL": url})
+    try:
+        yield app
+    finally:
+        engine = app.extensions["cxtrain.engine"]
+        with engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        engine.dispose()

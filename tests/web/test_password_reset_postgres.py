@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 from mailhelpers import password_link
+from pgdb import postgres_app
 from test_password_reset import NEW, PUBLIC, ask, choose, path_of
 from test_password_reset import test_two_tabs_sending_one_link_at_once_set_one_password as two_tabs
 from webhelpers import PASSWORD, login
-
-from cxtrain.store import migrate
 
 pytestmark = pytest.mark.postgres
 
@@ -21,18 +20,9 @@ def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(app_config):  # type: ignore[no-untyped-def]
-    from cxtrain.store.models import Base
-    from cxtrain.web import create_app
-
-    migrate.upgrade(app_config["DATABASE_URL"])
-    app = create_app(app_config)
-    yield app
-    engine = app.extensions["cxtrain.engine"]
-    with engine.begin() as conn:  # empty the tables for the next test; the database itself goes at the end
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    engine.dispose()
+def app(app_config, postgres_url):  # type: ignore[no-untyped-def]
+    with postgres_app(app_config, postgres_url) as app:
+        yield app
 
 
 def test_two_tabs_sending_one_link_at_once_on_postgres(mail_app, client, smtp, learner):

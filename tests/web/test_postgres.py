@@ -6,6 +6,7 @@ Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES
 from __future__ import annotations
 
 import pytest
+from pgdb import postgres_app
 from sqlalchemy import select
 from webhelpers import MODULE, race_clicks, token_for
 
@@ -21,18 +22,9 @@ def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(app_config):  # type: ignore[no-untyped-def]
-    from cxtrain.store.models import Base
-    from cxtrain.web import create_app
-
-    migrate.upgrade(app_config["DATABASE_URL"])
-    app = create_app(app_config)
-    yield app
-    engine = app.extensions["cxtrain.engine"]
-    with engine.begin() as conn:  # empty the tables for the next test; the database itself goes at the end
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    engine.dispose()
+def app(app_config, postgres_url):  # type: ignore[no-untyped-def]
+    with postgres_app(app_config, postgres_url) as app:
+        yield app
 
 
 def test_migrations_and_play_on_postgres(app, client, learner):

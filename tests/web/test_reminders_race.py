@@ -74,18 +74,10 @@ def test_two_runs_at_once_on_a_sqlite_file(app):
 
 @pytest.mark.postgres
 def test_two_runs_at_once_on_postgres(app_config, postgres_url):
-    from cxtrain.web import create_app
+    from pgdb import postgres_app
 
-    migrate.upgrade(postgres_url)
-    app = create_app({**app_config, "DATABASE_URL": postgres_url})
-    try:
+    with postgres_app(app_config, postgres_url) as app:
         _check(*_two_runs_at_once(app))
-    finally:
-        engine = app.extensions["cxtrain.engine"]
-        with engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
-        engine.dispose()
 
 
 @pytest.mark.postgres
