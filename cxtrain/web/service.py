@@ -10,12 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from .. import playview
 from ..scenario import engine
 from ..scenario.model import Module
 from ..store import attempts as store
+from ..store import play_step
 from ..store.models import Attempt, User
 from . import rewards
 from .catalog import Catalog, Entry
@@ -74,24 +76,28 @@ def pinned(db: Session, module_id: str, version: str) -> Module:
 
 def choose(db: Session, user: User, attempt_id: int, node: str, choice: str) -> dict[str, Any]:
     """Record one choice and return the view after it; raises engine.ChoiceUnavailable, Conflict, NotFound."""
-    row = store.play_row(db, attempt_id, user.id)
+    conn = play_step.connection(db)
+    row = play_step.read_for_user(conn, attempt_id, user.id)
     if row is None:
         raise NotFound("unknown-attempt", f"There is no attempt {attempt_id}.")
-    return choose_on(db, lambda: user, row, node, choice)
+    return choose_on(db, conn, lambda: user, row, node, choice)
 
 
-def choose_on(db: Session, user: Callable[[], User], row: store.PlayRow, node: str, choice: str) -> dict[str, Any]:
-    """Record one choice on the attempt ``row`` (already checked to be ``user``'s) and return the view after it.
+def choose_on(
+    db: Session, conn: Connection, user: Callable[[], User], row: play_step.PlayRow, node: str, choice: str
+) -> dict[str, Any]:
+    """Record one choice on the attempt ``row`` (already checked to be ``user``'s, read on ``conn``,
+    the step's :func:`play_step.connection`) and return the view after it.
 
     The hot path of the service: the attempt was read with one core query and the choice is
-    written with two statements; the user and an ORM attempt are loaded only when the answer
-    needs more (an ending's rewards, or a conflict's current view)."""
+    written with one statement on PostgreSQL, two on SQLite; the user and an ORM attempt are
+    loaded only when the answer needs more (an ending's rewards, or a conflict's current view)."""
     module = pinned(db, row.module_id, row.module_version)
     try:
-        outcome = store.record_choice(db, row.id, row.state, module, node, choice)
+        outcome = play_step.record_choice(db, conn, row, module, node, choice)
     except (engine.StaleNode, engine.AttemptFinished) as exc:
         raise Conflict(exc.code, exc.message, _current_view(db, user(), row.id)) from exc
-    except store.StepTaken as exc:
+    except play_step.StepTaken as exc:
         raise Conflict(
             "stale-node",
             "This step was already recorded (a double click or another tab).",

@@ -9,6 +9,7 @@ from webhelpers import MODULE, race_clicks
 from cxtrain.scenario import content_version, load_module
 from cxtrain.store import attempts as store
 from cxtrain.store import modules as stored
+from cxtrain.store import play_step
 from cxtrain.store.models import Attempt, ChoiceEvent
 
 
@@ -19,13 +20,13 @@ def _start(client, auth) -> dict:  # type: ignore[no-untyped-def]
 def test_second_insert_of_a_step_violates_the_constraint(app, client, auth):
     attempt = _start(client, auth)
     with app.extensions["cxtrain.sessionmaker"]() as db:
-        row = db.get(Attempt, attempt["id"])
-        module = app.extensions["cxtrain.catalog"].pinned(db, row.module_id, row.module_version)
-        before = store.state_of(row)
-        store.record_choice(db, row.id, before, module, "counter", "listen")
+        owner = db.get(Attempt, attempt["id"]).user_id
+        before = play_step.read_for_user(play_step.connection(db), attempt["id"], owner)
+        module = app.extensions["cxtrain.catalog"].pinned(db, before.module_id, before.module_version)
+        play_step.record_choice(db, play_step.connection(db), before, module, "counter", "listen")
         # A second request that read the attempt before the first committed computes step 1 again.
-        with pytest.raises(store.StepTaken):
-            store.record_choice(db, row.id, before, module, "counter", "shrug")
+        with pytest.raises(play_step.StepTaken):
+            play_step.record_choice(db, play_step.connection(db), before, module, "counter", "shrug")
         events = db.scalars(select(ChoiceEvent).where(ChoiceEvent.attempt_id == attempt["id"])).all()
     assert [(e.step, e.choice) for e in events] == [(1, "listen")]
 
