@@ -97,16 +97,35 @@ def bench_app():  # type: ignore[no-untyped-def]
     return app
 
 
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+def serve_tables() -> None:
+    """The commit route's table, in the database the environment names."""
     from cxtrain.store.db import make_engine
     from cxtrain.web import config
-    from cxtrain.web.server import run
 
     engine = make_engine(config.from_environment()["DATABASE_URL"], pooled=False)
-    bench_writes().create(engine, checkfirst=True)  # once, before the workers fork
+    bench_writes().create(engine, checkfirst=True)
     engine.dispose()
 
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from cxtrain.web.server import run
+
+    serve_tables()  # once, before the workers fork
     run(bench_app, host, port, workers, threads)
+
+
+def instance_env(tmp: str) -> dict[str, str]:
+    """The environment of a cxtrain instance in ``tmp`` whose library is the benchmark's loop module (SQLite)."""
+    (Path(tmp) / "library").mkdir()
+    (Path(tmp) / "library" / "bench-loop.yaml").write_text(LOOP_MODULE)
+    env = {
+        **os.environ,
+        "CXTRAIN_INSTANCE": tmp,
+        "CXTRAIN_SCENARIOS": str(Path(tmp) / "library"),
+        "CXTRAIN_INSECURE_COOKIES": "1",
+    }
+    env.pop("DATABASE_URL", None)
+    return env
 
 
 class Client(threading.Thread):
@@ -417,15 +436,7 @@ def main() -> None:
         report(f"{args.remote} from this host: {args.clients} clients", args, results)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "library").mkdir()
-        (Path(tmp) / "library" / "bench-loop.yaml").write_text(LOOP_MODULE)
-        base = {
-            **os.environ,
-            "CXTRAIN_INSTANCE": tmp,
-            "CXTRAIN_SCENARIOS": str(Path(tmp) / "library"),
-            "CXTRAIN_INSECURE_COOKIES": "1",
-        }
-        base.pop("DATABASE_URL", None)
+        base = instance_env(tmp)
         if args.serve_remote:
             if args.postgres:
                 from scratchdb import scratch_database
