@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..scenario.suggest import closest, one_of
-from .models import ROLES, ApiToken, User
+from .models import ROLES, ApiToken, User, utcnow
 
 # The column sizes in models.py: PostgreSQL refuses a longer value with an error, not a message,
 # so every way in (the CLI, a CSV import, the admin page) checks them first, here.
@@ -129,6 +129,12 @@ def find_user(db: Session, email: str) -> User | None:
 def authenticate(db: Session, email: str, password: str) -> User | None:
     user = find_user(db, email)
     return user if check_password(user, password) else None
+
+
+def record_login(user: User) -> None:
+    """Note that ``user`` just logged in with their password (the caller commits); this also ends
+    the password links sent before (see web/password_links.py)."""
+    user.last_login_at = utcnow()
 
 
 def create_user(

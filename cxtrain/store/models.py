@@ -49,6 +49,9 @@ class User(Base):
     reminded_on: Mapped[date | None] = mapped_column(Date)
     # The language the learner chose for the pages ("fr"); None follows their browser.
     language: Mapped[str | None] = mapped_column(String(16))
+    # When the person last logged in with their password (the form or POST /api/tokens); None
+    # if never since this column exists. Also in the mark of password links: a login ends them.
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Flask-Login protocol, kept here so that the web layer needs no wrapper class.
     is_authenticated = True

@@ -59,6 +59,7 @@ def account(user: User, stats: LearnerStats | None) -> dict[str, Any]:
         "reminders": user.reminders,
         "reminded_on": user.reminded_on,
         "language": user.language,
+        "last_login_at": _utc(user.last_login_at),
     }
 
 

@@ -41,6 +41,8 @@ def login() -> Response | str:
     if request.method == "POST":
         user = accounts.authenticate(db(), request.form.get("email", ""), request.form.get("password", ""))
         if user is not None and login_user(user):  # Flask-Login refuses a closed account
+            accounts.record_login(user)
+            db().commit()
             return redirect(_safe_next(request.args.get("next")))
         if user is not None:
             error = gettext("This account has been closed. Ask your administrator if you need it again.")

@@ -1,28 +1,28 @@
 """Links that let a person choose their password: "Forgot your password?" resets and invitations.
 
-No table holds these links. A link carries the account id and the account's current password
-mark (:attr:`User.session_mark`, a digest of the password hash), signed with the instance's
-SECRET_KEY by itsdangerous with a timestamp, the way Django's PasswordResetTokenGenerator works:
+No table holds these links. A link carries the account id and the account's current link mark
+(:func:`link_mark`, a digest of the password hash and of the time of the last login), signed with
+the instance's SECRET_KEY by itsdangerous with a timestamp, the way Django's
+PasswordResetTokenGenerator works:
 
 - it cannot be forged or changed: the signature covers the id, the mark and the time;
 - it expires: the signature's timestamp is checked against the kind's lifetime when it is read;
 - it works once: setting a password changes the hash, so the mark in the link no longer matches
   and every link sent before (resets and invitations alike) stops working. Any other new password
   (changed on the Password page, or reset by an admin) ends them too, which is what one wants
-  after a password was leaked.
+  after a password was leaked;
+- logging in ends it: someone who asked for a reset and then remembered their password leaves no
+  working link behind in their mailbox.
 
 Each kind has its own salt, so a reset link (24 hours) cannot pass for an invitation (7 days) and
 gain its longer life, and no other signed value of the service (sessions, CSRF tokens, unsubscribe
 links) can pass for either. The payload is signed, not encrypted: it shows an id and a digest of
 an Argon2 hash (which holds its own random salt), as the session cookie already does.
-
-Logging a person in does not end the links (Django also mixes in the last login time); a link left
-in a mailbox is therefore usable until it expires or a password is set, which is why their lives
-are short.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +32,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from ..gamify.records import as_utc
 from ..store.models import User
 
 
@@ -52,7 +53,7 @@ class Problem(StrEnum):
     """Why a link cannot set a password; the page says each in its own words."""
 
     EXPIRED = "expired"
-    USED = "used"  # or the password changed another way since it was sent
+    USED = "used"  # or the password changed another way, or the person logged in, since it was sent
     INVALID = "invalid"  # cut short, changed, signed with another key, or of an erased account
     CLOSED = "closed"
 
@@ -61,8 +62,19 @@ def _serializer(kind: Kind) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=kind.salt)
 
 
+def link_mark(user: User) -> str:
+    """What a link must match of the account: the session mark (a digest of the password hash) until
+    the person has logged in, then a digest of the hash and the last login's time. An account never
+    logged in since the upgrade that added the time keeps the mark its outstanding links carry."""
+    if user.last_login_at is None:
+        return user.session_mark
+    # The same instant however the database hands it back (naive UTC from SQLite, aware from PostgreSQL).
+    at = as_utc(user.last_login_at).isoformat()
+    return hashlib.sha256(f"{user.password_hash}|{at}".encode()).hexdigest()[:16]
+
+
 def token_for(user: User, kind: Kind) -> str:
-    return _serializer(kind).dumps([user.id, user.session_mark])
+    return _serializer(kind).dumps([user.id, link_mark(user)])
 
 
 def link_for(user: User, kind: Kind) -> str:
@@ -87,7 +99,7 @@ def check(db: Session, token: str, kind: Kind) -> tuple[User | None, Problem | N
     user = db.get(User, user_id)
     if user is None:
         return None, Problem.INVALID
-    if not hmac.compare_digest(mark, user.session_mark):
+    if not hmac.compare_digest(mark, link_mark(user)):
         return None, Problem.USED
     if not user.active:
         return None, Problem.CLOSED

@@ -85,8 +85,9 @@ def _choose(kind: Kind, token: str | None) -> Response:
         if error:
             status = 422
         elif accounts.replace_password(db(), user, user.password_hash, new):
-            db().commit()
             login_user(user)  # with the new password's mark: every other session of theirs has ended
+            accounts.record_login(user)
+            db().commit()
             if kind is INVITATION:
                 flash(gettext("Welcome! Your password is saved and you are logged in."))
             else:

@@ -443,3 +443,16 @@ def test_adding_with_bad_input_says_what_is_wrong(app, as_admin, learner):
         assert f'value="{form["email"].strip().lower()}"' in page  # what was typed stays in the form
     with app.extensions["cxtrain.sessionmaker"]() as db:
         assert db.scalar(select(User).where(User.email == "x@example.org")) is None
+
+
+def test_the_account_page_shows_the_last_login(app, as_admin, learner):
+    url = f"/admin/users/{_user(app, learner).id}"
+    assert "no login recorded" in as_admin.get(url).get_data(as_text=True)
+    assert login(app.test_client(), learner, "a wrong password").status_code == 200
+    assert "no login recorded" in as_admin.get(url).get_data(as_text=True)  # a failed try is no login
+    assert login(app.test_client(), learner, PASSWORD).status_code == 302
+    page = as_admin.get(url).get_data(as_text=True)
+    assert "no login recorded" not in page
+    assert re.search(r"last login \w{3} \d{1,2}, \d{4}", page), page
+    french = as_admin.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "dernière connexion le" in french

@@ -12,7 +12,7 @@ import re
 import threading
 
 from mailhelpers import password_link, signed_ago
-from webhelpers import PASSWORD, add_user, csrf_from, login
+from webhelpers import PASSWORD, add_user, csrf_from, login, token_for
 
 from cxtrain.store.models import User
 from cxtrain.web import account_mail, password_links
@@ -229,6 +229,45 @@ def test_tampered_cut_or_foreign_links_say_the_link_does_not_work(mail_app, clie
     form = {"csrf_token": csrf_from(client.get("/login").get_data(as_text=True)), "new_password": NEW}
     assert client.post("/password/reset", data={**form, "confirm_password": NEW}).status_code == 400  # no token
     assert client.get(f"/password/reset/{good}").status_code == 200
+
+
+def test_logging_in_ends_the_links_sent_before(mail_app, client, smtp, learner):
+    ask(mail_app, client, learner)
+    ask(mail_app, client, learner)
+    first, second = (path_of(password_link(m, PUBLIC)) for m in smtp.sink.messages)
+    assert client.get(first).status_code == 200  # opening a link changes nothing
+    # The learner remembered the password after all, and logs in with it.
+    assert login(mail_app.test_client(), learner, PASSWORD).status_code == 302
+    for path in (first, second):
+        page = client.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400 and "<h1>This link has been used</h1>" in html
+        assert "since it was sent the password was changed or you logged in" in html
+    ask(mail_app, client, learner)  # a link asked for after the login works
+    assert choose(client, path_of(password_link(smtp.sink.messages[-1], PUBLIC))).status_code == 303
+    assert login(mail_app.test_client(), learner, NEW).status_code == 302
+
+
+def test_asking_for_an_api_token_is_a_login_too(mail_app, client, smtp, learner):
+    ask(mail_app, client, learner)
+    path = path_of(password_link(smtp.sink.messages[0], PUBLIC))
+    refused = client.post("/api/tokens", json={"email": learner, "password": "not the password"})
+    assert refused.status_code == 401
+    assert client.get(path).status_code == 200  # a wrong password is not a login
+    token_for(client, learner)
+    assert client.get(path).status_code == 400
+
+
+def test_links_outstanding_at_the_upgrade_keep_working_until_a_login(mail_app, client, learner):
+    # Before the last login was recorded, a link carried the session mark; an account with no login
+    # recorded since still accepts it, so invitations and resets sent before the upgrade work.
+    me = user(mail_app, learner)
+    assert me.last_login_at is None
+    before_upgrade = signed_ago(mail_app.config["SECRET_KEY"], password_links.RESET.salt, [me.id, me.session_mark], 60)
+    assert client.get(f"/password/reset/{before_upgrade}").status_code == 200
+    login(mail_app.test_client(), learner)
+    assert user(mail_app, learner).last_login_at is not None
+    assert client.get(f"/password/reset/{before_upgrade}").status_code == 400
 
 
 def test_a_closed_accounts_link_does_not_set_a_password(mail_app, client, learner):

@@ -8,6 +8,7 @@ import pytest
 from mailhelpers import password_link
 from pgdb import postgres_app
 from test_password_reset import NEW, PUBLIC, ask, choose, path_of
+from test_password_reset import test_logging_in_ends_the_links_sent_before as login_ends_links
 from test_password_reset import test_two_tabs_sending_one_link_at_once_set_one_password as two_tabs
 from webhelpers import PASSWORD, login
 
@@ -39,3 +40,8 @@ def test_forgot_link_and_new_password_on_postgres(mail_app, client, smtp, learne
     assert login(mail_app.test_client(), learner, PASSWORD).status_code == 200
     assert login(mail_app.test_client(), learner, NEW).status_code == 302
     assert client.get(path).status_code == 400
+
+
+def test_logging_in_ends_the_links_sent_before_on_postgres(mail_app, client, smtp, learner):
+    # PostgreSQL hands the login time back aware, SQLite naive: the link's mark must not care.
+    login_ends_links(mail_app, client, smtp, learner)

@@ -29,6 +29,9 @@ class ExportAccountSchema(Schema):
     language = fields.String(
         allow_none=True, metadata={"description": "The language chosen for the pages (fr), or null: the browser's."}
     )
+    last_login_at = UTCDateTime(
+        allow_none=True, metadata={"description": "When you last logged in with your password, or null."}
+    )
 
 
 class ExportProgressSchema(Schema):

@@ -106,6 +106,7 @@ def create_token() -> tuple[Response, int]:
     if not user.active:
         raise ApiError(403, "account-closed", "This account has been closed.")
     row, token = accounts.create_token(session, user, data.get("name", ""))
+    accounts.record_login(user)
     session.commit()
     return jsonify(TokenSchema().dump({"id": row.id, "token": token})), 201
 
