@@ -127,6 +127,7 @@ def test_the_api_gives_the_same_data_as_documented(app, client, learner, played)
     page = json.loads(client.get("/profile/my-data.json").get_data(as_text=True))
     # Logging in to download the page's copy is a login, which that copy records.
     assert page["account"]["last_login_at"] > data["account"]["last_login_at"]
+
     def same(export: dict) -> dict:  # type: ignore[type-arg]
         return {**export, "exported_at": None, "account": {**export["account"], "last_login_at": None}}
 
