@@ -23,12 +23,12 @@ from .scenario.lint import lint_paths, lint_text
 
 # name -> "module:attribute" of commands registered lazily by the other layers.
 LAZY_COMMANDS: dict[str, str] = {
-    "serve": "cxtrain.web.commands:serve",
-    "db": "cxtrain.web.commands:db",
-    "users": "cxtrain.web.commands:users",
-    "tokens": "cxtrain.web.commands:tokens",
-    "insight": "cxtrain.web.commands:insight",
-    "reminders": "cxtrain.web.reminder_commands:reminders",
+    "serve": "cxtrain.web.commands_service:serve",
+    "db": "cxtrain.web.commands_service:db",
+    "users": "cxtrain.web.commands_users:users",
+    "tokens": "cxtrain.web.commands_tokens:tokens",
+    "insight": "cxtrain.web.commands_insight:insight",
+    "reminders": "cxtrain.web.commands_reminders:reminders",
 }
 
 

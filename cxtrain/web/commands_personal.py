@@ -12,7 +12,8 @@ import json
 import click
 
 from ..store import accounts, erasure
-from .commands import _accounts_app, _session, users
+from .command_context import cli_session, migrated_app
+from .commands_users import users
 
 
 @users.command("export")
@@ -21,8 +22,8 @@ def users_export(email: str) -> None:
     """Print everything stored about a person as JSON (what their profile's "Download my data" gives)."""
     from . import my_data
 
-    app = _accounts_app()
-    with app.app_context(), _session(app) as db:
+    app = migrated_app()
+    with app.app_context(), cli_session(app) as db:
         user = accounts.find_user(db, email)
         if user is None:
             raise click.ClickException(f"No account for {accounts.normalise_email(email)}.")
@@ -40,8 +41,8 @@ def users_erase(email: str, yes: bool) -> None:
     owner, so the insight counts stay as they are. The email address can then make a new account.
     Erasing an address that has no account (already erased) changes nothing."""
     address = accounts.normalise_email(email)
-    app = _accounts_app()
-    with _session(app) as db:
+    app = migrated_app()
+    with cli_session(app) as db:
         user = accounts.find_user(db, address)
         if user is None:
             click.echo(f"No account for {address}: nothing to erase (it may have been erased already).")

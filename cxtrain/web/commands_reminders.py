@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..gamify.records import as_utc
 from ..store import migrate
 from . import reminders as run
-from .commands import _app, _session
+from .command_context import cli_app, cli_session
 from .health import expected_revision
 from .rewards import now as service_now
 
@@ -39,7 +39,7 @@ def send(dry_run: bool, at: str | None) -> None:
 
     Meant to run every hour (or more often) from cron or a systemd timer: a learner gets at
     most one reminder a day, however often it runs. Exits 1 when the mail server cannot be used."""
-    app = _app()
+    app = cli_app()
     with app.app_context():
         now = _moment(at)
         engine = app.extensions["cxtrain.engine"]
@@ -54,7 +54,7 @@ def send(dry_run: bool, at: str | None) -> None:
             raise click.ClickException(
                 f"cannot send without {', '.join(missing)} (see docs/admin.md, 'Reminder emails')."
             )
-        with _session(app) as db:
+        with cli_session(app) as db:
             planned, summary = run.plan(db, now, bool(app.config.get("REMINDERS_DEFAULT")))
             if dry_run:
                 for reminder in planned:
