@@ -24,6 +24,7 @@ from .scenario.lint import lint_paths, lint_text
 # name -> "module:attribute" of commands registered lazily by the other layers.
 LAZY_COMMANDS: dict[str, str] = {
     "serve": "cxtrain.web.commands_service:serve",
+    "preview": "cxtrain.web.commands_preview:preview",
     "db": "cxtrain.web.commands_service:db",
     "users": "cxtrain.web.commands_users:users",
     "tokens": "cxtrain.web.commands_tokens:tokens",

@@ -58,7 +58,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     database.init_app(app)
-    app.extensions["cxtrain.catalog"] = Catalog(app.config["SCENARIO_FOLDERS"])
+    app.extensions["cxtrain.catalog"] = Catalog(
+        app.config["SCENARIO_FOLDERS"], watch=app.config.get("WATCH_LIBRARY", False)
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -48,8 +48,13 @@ class Entry:
 
 
 class Catalog:
-    def __init__(self, folders: list[str]) -> None:
+    def __init__(self, folders: list[str], *, watch: bool = False) -> None:
         self.folders = [bundled_path(), *(Path(f) for f in folders)]
+        # `cxtrain preview`: look at the folders' files on every use and load them again when one
+        # changed, so an author sees an edit on the next page load. Off for `cxtrain serve`, whose
+        # library changes only with a restart and whose requests should not stat every file.
+        self._watch = watch
+        self._signature: tuple[tuple[str, int, int], ...] = ()
         self._library: Library | None = None
         self._texts: dict[str, str] = {}
         self._parsed: dict[tuple[str, str], Module] = {}
@@ -60,7 +65,15 @@ class Catalog:
     @property
     def library(self) -> Library:
         with self._lock:
+            if self._watch and self._library is not None and _signature(self.folders) != self._signature:
+                self._library = None
+                self._texts = {}
+                # Findings depend on the role ladder, which may be the file that changed.
+                self._lint.clear()
+                self.__dict__.pop("lint_context", None)
             if self._library is None:
+                if self._watch:
+                    self._signature = _signature(self.folders)
                 library = load_library(self.folders)
                 for module_id, path in library.paths.items():
                     self._texts[module_id] = Path(path).read_text(encoding="utf-8")
@@ -179,6 +192,20 @@ class Catalog:
             self._lint.update(found)
             self._lint.update(fresh)
         return len(fresh)
+
+
+def _signature(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Every YAML file of the folders with its modification time and size: what changes when an
+    author saves, adds, renames or deletes a module, a track or the roles."""
+    files = []
+    for folder in folders:
+        for path in folder.rglob("*.y*ml") if folder.is_dir() else ():
+            try:
+                stat = path.stat()
+            except OSError:  # deleted between the listing and the stat
+                continue
+            files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(files))
 
 
 def _lint_path(entry: Entry) -> str:

@@ -186,7 +186,10 @@ def _preview_state(module_id: str) -> tuple[Any, engine.AttemptState, list[list[
     if module is None:
         abort(404)
     saved = session.get(PREVIEW_KEY) or {}
-    path = saved.get("path", []) if saved.get("version") == module.version else []
+    # The path is replayed on the module as it is now: after an edit (an author's save under
+    # `cxtrain preview`, or an upload) the preview carries on where it was if those choices still
+    # exist, and starts again if not.
+    path = saved.get("path", []) if saved.get("module") == module.id else []
     try:
         state = engine.replay(module, [tuple(p) for p in path])
     except engine.PlayError:
@@ -199,7 +202,7 @@ def preview(module_id: str) -> str:
     module, state, _ = _preview_state(module_id)
     if request.args.get("restart"):
         state = engine.start(module)
-        session[PREVIEW_KEY] = {"version": module.version, "path": []}
+        session[PREVIEW_KEY] = {"module": module.id, "path": []}
     outcome = service.last_outcome(module, state)
     view = playview.attempt_payload(module, state, outcome)
     view.update(
@@ -222,5 +225,5 @@ def preview_choose(module_id: str) -> Response:
         flash(play_error(exc, choice))
     else:
         path = [*path, [node, choice]]
-    session[PREVIEW_KEY] = {"version": module.version, "path": path}
+    session[PREVIEW_KEY] = {"module": module.id, "path": path}
     return redirect(url_for("trainer.preview", module_id=module_id))
