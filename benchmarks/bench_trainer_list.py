@@ -11,7 +11,8 @@ file, or a scratch PostgreSQL database with --postgres):
 - cold: the first visit when no findings are stored: before the lint cache, every worker's
   first visit after every start cost this (now only the first visit ever, without serve);
 - serve start-up: what `cxtrain serve` now spends before forking its workers: loading the
-  library and linting what is not stored yet;
+  library and linting what is not stored yet, on every core (and, to compare, one module after
+  another on a fresh database);
 - first visit to a serve worker: the workers are forked from that app (gunicorn's preload);
 - first visit, worker without preload: a new app on the same database (a worker that builds
   its own app, as under a plain `gunicorn 'cxtrain.web:create_app()'`): it parses the library,
@@ -28,6 +29,7 @@ seconds to tens of seconds, past a browser test's 10 s timeout).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -115,9 +117,17 @@ def measure(label: str, folders: list[str], fresh_db: Callable[[str], str], inst
     master = new_app(instance, url, folders)
     add_user(master, TRAINER, "trainer")
 
-    def warm_up(app: Any) -> None:
+    def warm_up(app: Any, processes: int | None = None) -> None:
         with app.extensions["cxtrain.sessionmaker"]() as db:
-            app.extensions["cxtrain.catalog"].warm(db)
+            app.extensions["cxtrain.catalog"].warm(db, processes)
+
+    # The same start-up linting one module after another, on a database of its own: what the
+    # lint on every core saves.
+    serial_url = fresh_db(f"serial_{len(folders)}")
+    migrate.upgrade(serial_url)
+    serial_app = new_app(instance, serial_url, folders)
+    serial = timed(lambda: warm_up(serial_app, processes=1))
+    serial_app.extensions["cxtrain.engine"].dispose()
 
     startup = timed(lambda: warm_up(master))
     client = logged_in(master)
@@ -136,17 +146,18 @@ def measure(label: str, folders: list[str], fresh_db: Callable[[str], str], inst
     restarted.extensions["cxtrain.engine"].dispose()
 
     print(f"\n{label}: {modules} modules")
-    print(f"  {'':40}{'seconds':>9}{'x baseline':>12}")
+    print(f"  {'':46}{'seconds':>9}{'x baseline':>12}")
     for name, seconds in (
         ("baseline GET /trainer/upload", baseline),
         ("cold first visit, nothing stored", cold),
-        ("serve start-up: lint what is new", startup),
+        ("serve start-up, one module at a time", serial),
+        (f"serve start-up: lint what is new ({os.cpu_count()} cores)", startup),
         ("first visit to a serve worker", first),
         ("first visit, worker without preload", unloaded),
         ("restart start-up: nothing new", restart),
         ("warm visit", warm),
     ):
-        print(f"  {name:40}{seconds:9.3f}{seconds / baseline:12.1f}")
+        print(f"  {name:46}{seconds:9.3f}{seconds / baseline:12.1f}")
 
 
 def main() -> None:

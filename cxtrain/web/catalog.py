@@ -24,10 +24,11 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..scenario import Finding, Library, Module, Role, bundled_path, lint_module, lint_text, load_library, load_module
+from ..scenario import Finding, Library, Module, Role, bundled_path, lint_module, load_library, load_module
 from ..scenario.fingerprint import lint_context
 from ..store import lint_cache
 from ..store import modules as stored
+from .lint_workers import lint_texts
 
 log = logging.getLogger(__name__)
 
@@ -170,22 +171,25 @@ class Catalog:
             db.rollback()
             log.warning("Could not store lint findings of %d module version(s)", len(results), exc_info=True)
 
-    def warm(self, db: Session) -> int:
+    def warm(self, db: Session, processes: int | None = None) -> int:
         """Load the library and get every module's findings into memory, linting and storing the
-        ones not stored yet; returns how many were linted. `cxtrain serve` runs it before forking
-        its workers, which inherit the result, so that no request waits for either."""
+        ones not stored yet, on up to ``processes`` processes (default: one per core); returns how
+        many were linted. `cxtrain serve` runs it before forking its workers, which inherit the
+        result, so that no request waits for either."""
         lint_cache.prune(db, self.lint_context, LINT_CACHE_KEEP)
         entries = list(self.current(db).values())
         found = lint_cache.stored(db, self.lint_context, {e.module.version: _lint_path(e) for e in entries})
-        fresh: dict[str, list[Finding]] = {}
+        missing: dict[str, tuple[str, str]] = {}
         for entry in entries:
             version = entry.module.version
-            if version in found or version in fresh:
-                continue
-            # A fresh parse, dropped afterwards: the explorations of a whole library take about a
-            # hundred megabytes, which the workers would inherit.
-            text = self._texts_by_version.get(version) or self._texts.get(entry.module.id, "")
-            fresh[version] = lint_text(text, _lint_path(entry), self.roles).findings
+            if version not in found and version not in missing:
+                text = self._texts_by_version.get(version) or self._texts.get(entry.module.id, "")
+                missing[version] = (text, _lint_path(entry))
+        # Fresh parses, dropped afterwards (made in other processes when there are several): the
+        # explorations of a whole library take about a hundred megabytes, which the workers would
+        # otherwise inherit.
+        linted = lint_texts(list(missing.values()), self.roles, processes)
+        fresh = dict(zip(missing, linted, strict=True))
         if fresh:
             lint_cache.store(db, self.lint_context, fresh)
         with self._lock:
