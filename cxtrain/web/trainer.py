@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, format_number, gettext, ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -182,9 +182,15 @@ def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 def _preview_state(module_id: str) -> tuple[Any, engine.AttemptState, list[list[str]]]:
-    module = service.catalog().get(db(), module_id)
+    catalog = service.catalog()
+    module = catalog.get(db(), module_id)
     if module is None:
-        abort(404)
+        # Under `cxtrain preview` this is the page an author reloads after a slip in the file:
+        # say there, not only in the module list, which files did not load and why.
+        page = render_template(
+            "trainer/preview_missing.html", module_id=module_id, library_findings=catalog.library.findings
+        )
+        abort(make_response(page, 404))
     saved = session.get(PREVIEW_KEY) or {}
     # The path is replayed on the module as it is now: after an edit (an author's save under
     # `cxtrain preview`, or an upload) the preview carries on where it was if those choices still

@@ -98,7 +98,9 @@ def test_an_edit_shows_on_the_next_page_load(preview: Preview, mine: Path):
 
     # A slip while typing: the module no longer loads, and the module list says where and why.
     (mine / "parcel.yaml").write_text(text.replace("title: The parcel", "title: [The parcel"), encoding="utf-8")
-    assert browser.get(preview.url + "/trainer/preview/web-fixture", timeout=10).status_code == 404
+    missing = browser.get(preview.url + "/trainer/preview/web-fixture", timeout=10)
+    assert missing.status_code == 404 and "No module “web-fixture”" in missing.text
+    assert re.search(r"parcel\.yaml:2:\d+: error: .*\[yaml-syntax\]", missing.text), missing.text
     listing = browser.get(preview.url + "/trainer/modules", timeout=10).text
     assert re.search(r"parcel\.yaml:2:\d+: error: .*\[yaml-syntax\]", listing), listing
     (mine / "parcel.yaml").write_text(text, encoding="utf-8")
