@@ -11,8 +11,10 @@ does; sync workers close each one):
 - commit: POST, inserts one row in a table of its own and commits (what any durable write
   costs on this database and machine, with no application code around it);
 - play: the play step, POST /api/attempts/<id>/choices with a bearer token: parsed,
-  checked, persisted (committed), next node returned. Starting a new attempt when one
-  ends is not counted.
+  checked, persisted (committed), next node returned. Each client starts the attempts it
+  will play before the timed window opens (POST /api/attempts is another route, and costs
+  more than a step); one that runs out starts more inside the window, counted in its time
+  and reported.
 
 For each route it also prints the CPU time per request spent by the server's processes, by the
 load generator (this process) and, when it runs on this machine, by PostgreSQL (Linux only): all
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
 import resource
 import signal
@@ -43,7 +46,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MODULE = "bench-loop"
 PASSWORD = "benchmark password"
@@ -128,12 +131,18 @@ def instance_env(tmp: str) -> dict[str, str]:
     return env
 
 
+# Attempts each play client starts before a timed window of `seconds`: enough for this many
+# steps a second in all, more than this kind of machine serves; past it, clients start more inline.
+PRESTART_RATE = 4000
+
+
 class Client(threading.Thread):
-    def __init__(self, server: tuple[str, int], mode: str, token: str, stop_at: float) -> None:
+    def __init__(self, server: tuple[str, int], mode: str, token: str, window: Window, prestart: int = 0) -> None:
         super().__init__(daemon=True)
-        self.server, self.mode, self.token, self.stop_at = server, mode, token, stop_at
+        self.server, self.mode, self.token, self.window, self.prestart = server, mode, token, window, prestart
         self.latencies: list[float] = []
         self.errors = 0
+        self.inline_starts = 0
 
     def request(self, conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None):  # type: ignore[no-untyped-def]
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
@@ -142,10 +151,18 @@ class Client(threading.Thread):
         data = response.read()
         return response.status, data
 
+    def start_attempt(self, conn: http.client.HTTPConnection) -> dict[str, Any]:
+        status, data = self.request(conn, "POST", "/api/attempts", {"module": MODULE})
+        if status != 201:
+            raise RuntimeError(f"starting an attempt answered {status}: {data[:200]!r}")
+        return json.loads(data)
+
     def run(self) -> None:
         conn = http.client.HTTPConnection(*self.server, timeout=30)
+        ready = [self.start_attempt(conn) for _ in range(self.prestart)]
+        stop_at = self.window.wait()
         attempt = None
-        while time.perf_counter() < self.stop_at:
+        while time.perf_counter() < stop_at:
             if self.mode in ("hello", "commit"):
                 t0 = time.perf_counter()
                 status, _ = self.request(conn, "GET" if self.mode == "hello" else "POST", f"/{self.mode}")
@@ -153,8 +170,11 @@ class Client(threading.Thread):
                 self.errors += status != 200
                 continue
             if attempt is None or attempt["finished"] or attempt["step"] >= STEPS_PER_ATTEMPT:
-                status, data = self.request(conn, "POST", "/api/attempts", {"module": MODULE})
-                attempt = json.loads(data)
+                if ready:
+                    attempt = ready.pop()
+                else:
+                    attempt = self.start_attempt(conn)
+                    self.inline_starts += 1
                 continue
             choice = attempt["node"]["choices"][0]["id"]
             t0 = time.perf_counter()
@@ -227,19 +247,49 @@ class CpuMeter:
         }
 
 
-def measure(
-    server: tuple[str, int], mode: str, token: str, clients: int, seconds: float
-) -> tuple[list[float], float, int]:
-    """Latencies, elapsed time and errors of ``clients`` closed-loop clients on one route."""
-    stop_at = time.perf_counter() + seconds
-    threads = [Client(server, mode, token, stop_at) for _ in range(clients)]
-    start = time.perf_counter()
+class Window:
+    """The timed window, opened for every client at once when all of them are ready; the CPU
+    meter is read as it opens, so that the clients' preparations are not counted."""
+
+    def __init__(self, clients: int, seconds: float, meter: CpuMeter) -> None:
+        self.seconds, self.meter = seconds, meter
+        self.opened = self.closes = 0.0
+        self.cpu_at_open: dict[str, dict[str, float]] = {}
+        self._ready = threading.Barrier(clients + 1, action=self._open)
+
+    def _open(self) -> None:
+        self.cpu_at_open = self.meter.read()
+        self.opened = time.perf_counter()
+        self.closes = self.opened + self.seconds
+
+    def wait(self) -> float:
+        """Wait until every client is ready; returns when the window closes."""
+        self._ready.wait()
+        return self.closes
+
+
+class Measured(NamedTuple):
+    latencies: list[float]
+    elapsed: float
+    errors: int
+    inline_starts: int  # attempts started inside the window (play only)
+    cpu: dict[str, float]  # CPU seconds spent inside the window, by role
+
+
+def measure(server: tuple[str, int], mode: str, token: str, clients: int, seconds: float, meter: CpuMeter) -> Measured:
+    """What ``clients`` closed-loop clients on one route did in a window of ``seconds``."""
+    window = Window(clients, seconds, meter)
+    prestart = math.ceil(seconds * PRESTART_RATE / clients / STEPS_PER_ATTEMPT) + 1 if mode == "play" else 0
+    threads = [Client(server, mode, token, window, prestart) for _ in range(clients)]
     for t in threads:
         t.start()
+    window.wait()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - start
-    return [x for t in threads for x in t.latencies], elapsed, sum(t.errors for t in threads)
+    elapsed = time.perf_counter() - window.opened
+    cpu = CpuMeter.spent(window.cpu_at_open, meter.read())
+    latencies = [x for t in threads for x in t.latencies]
+    return Measured(latencies, elapsed, sum(t.errors for t in threads), sum(t.inline_starts for t in threads), cpu)
 
 
 def summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, Any]:
@@ -258,21 +308,23 @@ def interleaved(
 ) -> dict[str, dict[str, Any]]:
     """Each route for seconds/rounds at a time, in turn, summed over the rounds (after a warm-up)."""
     for mode in ROUTES:  # warm-up: imports, pools, module cache, the SQLite file's first pages
-        measure(server, mode, token, args.clients, 1.5)
+        measure(server, mode, token, args.clients, 1.5, meter)
     totals: dict[str, tuple[list[float], float, int]] = {mode: ([], 0.0, 0) for mode in ROUTES}
     cpu: dict[str, dict[str, float]] = {mode: {} for mode in ROUTES}
+    inline_starts = 0
     for _ in range(args.rounds):
         for mode in ROUTES:
-            before = meter.read()
-            lat, elapsed, errors = measure(server, mode, token, args.clients, args.seconds / args.rounds)
-            for role, seconds in CpuMeter.spent(before, meter.read()).items():
+            done = measure(server, mode, token, args.clients, args.seconds / args.rounds, meter)
+            for role, seconds in done.cpu.items():
                 cpu[mode][role] = cpu[mode].get(role, 0.0) + seconds
             seen, total, errs = totals[mode]
-            totals[mode] = (seen + lat, total + elapsed, errs + errors)
+            totals[mode] = (seen + done.latencies, total + done.elapsed, errs + done.errors)
+            inline_starts += done.inline_starts
     results = {mode: summary(*totals[mode]) for mode in ROUTES}
     for mode in ROUTES:
         n = max(results[mode]["requests"], 1)
         results[mode]["cpu_ms"] = {role: 1000 * seconds / n for role, seconds in cpu[mode].items()}
+    results["play"]["inline_starts"] = inline_starts
     return results
 
 
@@ -356,6 +408,8 @@ def report(heading: str, args: argparse.Namespace, results: dict[str, dict[str, 
             f"  {mode:6} {r['rps']:8.0f} req/s   median {r['median_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms"
             f"   ({r['requests']} requests, {r['errors']} errors)"
         )
+        if r.get("inline_starts"):
+            print(f"         (and {r['inline_starts']} attempt starts inside the window, when prepared ones ran out)")
         if r["cpu_ms"]:
             spent = ", ".join(f"{role} {ms:.2f}" for role, ms in r["cpu_ms"].items())
             print(f"         CPU ms per request: {spent}")

@@ -51,12 +51,20 @@ def wsgi_call(app, method: str, path: str, body: dict | None, headers: dict[str,
 
 
 class Steps:
-    """Play steps of the benchmark module's loop, a new attempt every bench_play.STEPS_PER_ATTEMPT."""
+    """Play steps of the benchmark module's loop, a new attempt every bench_play.STEPS_PER_ATTEMPT.
+    The attempts are started by :meth:`prepare`, outside the timed calls, as bench_play does."""
 
     def __init__(self, app, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
         self.app, self.headers, self.taken = app, headers, 0
         self.start = wsgi_call(app, "POST", "/api/attempts", {"module": bench_play.MODULE}, headers)
-        self.step = self._new_attempt()
+        self.ready: list[Call] = []
+        self.prepare(1)
+
+    def prepare(self, calls: int) -> None:
+        """Start the attempts the next ``calls`` calls will play."""
+        self.taken = 0
+        self.ready = [self._new_attempt() for _ in range(calls // bench_play.STEPS_PER_ATTEMPT + 1)]
+        self.step = self.ready.pop()
 
     def _new_attempt(self) -> Call:
         status, data = self.start()
@@ -68,7 +76,7 @@ class Steps:
     def __call__(self) -> tuple[str, bytes]:
         self.taken += 1
         if self.taken % bench_play.STEPS_PER_ATTEMPT == 0:
-            self.step = self._new_attempt()
+            self.step = self.ready.pop()
         return self.step()
 
 
@@ -78,6 +86,8 @@ def best_block(call: Call, calls: int, blocks: int, meter: bench_play.CpuMeter) 
     assert status.startswith("200"), (status, data[:300])
     best: dict[str, float] | None = None
     for _ in range(blocks):
+        if isinstance(call, Steps):
+            call.prepare(calls)
         before = meter.read()
         started = time.process_time()
         for _ in range(calls):
