@@ -15,9 +15,9 @@ def scenario_folders() -> list[str]:
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, scenario_folders: list[str]) -> dict[str, object]:
+def app_config(tmp_path: Path, scenario_folders: list[str], request: pytest.FixtureRequest) -> dict[str, object]:
     instance = tmp_path / "instance"
-    return {
+    config: dict[str, object] = {
         "TESTING": True,
         "INSTANCE": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'test.sqlite3'}",
@@ -26,13 +26,22 @@ def app_config(tmp_path: Path, scenario_folders: list[str]) -> dict[str, object]
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
     }
+    if request.node.get_closest_marker("app_on_postgres"):
+        config["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    return config
 
 
 @pytest.fixture
-def app(app_config: dict[str, object]) -> Iterator[object]:
+def app(app_config: dict[str, object], request: pytest.FixtureRequest) -> Iterator[object]:
     from cxtrain.store import migrate
     from cxtrain.web import create_app
 
+    if request.node.get_closest_marker("app_on_postgres"):
+        import pgdb
+
+        with pgdb.postgres_app(app_config, str(app_config["DATABASE_URL"])) as app:
+            yield app
+        return
     app = create_app(app_config)
     migrate.upgrade(app.config["DATABASE_URL"])
     yield app

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import pytest
 from mailhelpers import password_link
-from pgdb import postgres_app
 from test_password_reset import NEW, PUBLIC, ask, choose, path_of
 from test_password_reset import test_logging_in_ends_the_links_sent_before as login_ends_links
 from test_password_reset import test_two_tabs_sending_one_link_at_once_set_one_password as two_tabs
 from webhelpers import PASSWORD, login
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    return {**app_config, "DATABASE_URL": postgres_url}
-
-
-@pytest.fixture
-def app(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    with postgres_app(app_config, postgres_url) as app:
-        yield app
+pytestmark = [pytest.mark.postgres, pytest.mark.app_on_postgres]
 
 
 def test_two_tabs_sending_one_link_at_once_on_postgres(mail_app, client, smtp, learner):

@@ -6,24 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from pgdb import postgres_app
 from sqlalchemy import event, select
 from webhelpers import MODULE, csrf_from, login, token_for
 
 from cxtrain.store.models import Attempt, ChoiceEvent
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    return {**app_config, "DATABASE_URL": postgres_url}
-
-
-@pytest.fixture
-def app(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    with postgres_app(app_config, postgres_url) as app:
-        yield app
+pytestmark = [pytest.mark.postgres, pytest.mark.app_on_postgres]
 
 
 @pytest.fixture

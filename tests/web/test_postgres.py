@@ -6,25 +6,13 @@ Skipped when CXTRAIN_TEST_POSTGRES_URL is unset, unless CXTRAIN_REQUIRE_POSTGRES
 from __future__ import annotations
 
 import pytest
-from pgdb import postgres_app
 from sqlalchemy import select
 from webhelpers import MODULE, race_clicks, token_for
 
 from cxtrain.store import migrate, normalise_url
 from cxtrain.store.models import ChoiceEvent
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def app_config(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    return {**app_config, "DATABASE_URL": postgres_url}
-
-
-@pytest.fixture
-def app(app_config, postgres_url):  # type: ignore[no-untyped-def]
-    with postgres_app(app_config, postgres_url) as app:
-        yield app
+pytestmark = [pytest.mark.postgres, pytest.mark.app_on_postgres]
 
 
 def test_migrations_and_play_on_postgres(app, client, learner):
