@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 from erasehelpers import LEARNER, assert_erased_and_consistent, insight_numbers, played_team
-from test_postgres import app, app_config  # noqa: F401 - the PostgreSQL app, emptied after each test
 from webhelpers import add_user
 
 from cxtrain.cli import main
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.app_on_postgres]  # the app emptied after each test
 
 
-def test_erase_on_postgres_leaves_everything_consistent(app, runner):  # noqa: F811
+def test_erase_on_postgres_leaves_everything_consistent(app, runner):
     team = played_team(app)
     before = insight_numbers(app)
     exported = app.test_client().get("/api/me/export", headers=team.auth).get_json()
@@ -23,7 +22,7 @@ def test_erase_on_postgres_leaves_everything_consistent(app, runner):  # noqa: F
     assert_erased_and_consistent(app, team, before)
 
 
-def test_the_last_open_admin_is_never_erased_on_postgres(app, runner):  # noqa: F811
+def test_the_last_open_admin_is_never_erased_on_postgres(app, runner):
     add_user(app, "boss@example.org", "admin", None)
     refused = runner.invoke(main, ["users", "erase", "boss@example.org", "--yes"])
     assert refused.exit_code == 1 and "is the only admin" in refused.output
