@@ -50,11 +50,19 @@ def current_uploads(db: Session) -> dict[str, ModuleVersion]:
     return {row.module_id: row for row in rows}
 
 
-def upload_heads(db: Session) -> dict[str, str]:
-    """module id -> version of its newest upload: a cheap query to see whether caches are fresh."""
+UploadHead = tuple[int, str, int | None]  # row id, version, author id
+
+
+def upload_heads(db: Session) -> dict[str, UploadHead]:
+    """module id -> (row id, version, author id) of its newest upload, without the texts: a light
+    query that tells whether what :func:`current_uploads` returned last is still current."""
     newest = select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
-    rows = db.execute(select(ModuleVersion.module_id, ModuleVersion.version).where(ModuleVersion.id.in_(newest)))
-    return {module_id: version for module_id, version in rows}
+    rows = db.execute(
+        select(ModuleVersion.module_id, ModuleVersion.id, ModuleVersion.version, ModuleVersion.author_id).where(
+            ModuleVersion.id.in_(newest)
+        )
+    )
+    return {module_id: (row_id, version, author_id) for module_id, row_id, version, author_id in rows}
 
 
 def history(db: Session, module_id: str) -> list[ModuleVersion]:

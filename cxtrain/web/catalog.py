@@ -61,6 +61,8 @@ class Catalog:
         self._parsed: dict[tuple[str, str], Module] = {}
         self._lint: dict[str, list[Finding]] = {}
         self._texts_by_version: dict[str, str] = {}
+        self._library_entries: tuple[Library | None, dict[str, Entry]] = (None, {})
+        self._upload_entries: tuple[dict[str, stored.UploadHead] | None, dict[str, Entry]] = (None, {})
         self._lock = threading.Lock()
 
     @property
@@ -88,11 +90,26 @@ class Catalog:
     def current(self, db: Session) -> dict[str, Entry]:
         """Every module on offer now, by id (an upload overrides a folder module with its id)."""
         lib = self.library
-        entries = {mid: Entry(m, stored.LIBRARY, path=lib.paths.get(mid)) for mid, m in lib.modules.items()}
+        if self._library_entries[0] is not lib:
+            entries = {mid: Entry(m, stored.LIBRARY, path=lib.paths.get(mid)) for mid, m in lib.modules.items()}
+            self._library_entries = (lib, entries)
+        return {**self._library_entries[1], **self._uploads(db)}
+
+    def _uploads(self, db: Session) -> dict[str, Entry]:
+        """The newest upload of each uploaded id. Every attempt start and module list asks, so a
+        light query of the newest rows' ids, versions and authors says first whether the entries
+        read last time still hold; only a publish, a "make current" or an erased author has the
+        rows (with their whole texts) read again."""
+        heads = stored.upload_heads(db)
+        cached_heads, cached = self._upload_entries
+        if heads == cached_heads:
+            return cached
+        entries = {}
         for module_id, row in stored.current_uploads(db).items():
             module = self._parse(module_id, row.version, row.yaml_text)
             self._texts_by_version[row.version] = row.yaml_text
             entries[module_id] = Entry(module, stored.UPLOAD, row.author.email if row.author else None)
+        self._upload_entries = (heads, entries)
         return entries
 
     def get(self, db: Session, module_id: str) -> Module | None:
