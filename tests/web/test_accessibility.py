@@ -155,6 +155,7 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
                 "/trainer/upload",
                 f"/trainer/modules/{MODULE}",
                 f"/trainer/upload?module={MODULE}",
+                f"/trainer/preview/{MODULE}",
                 "/trainer/insight",
                 f"/trainer/insight/{MODULE}",
                 "/team",
@@ -173,6 +174,11 @@ def test_manager_and_trainer_pages_have_no_wcag_violations(live_team: LiveServer
             response = page.goto(live_team.url + path)
             assert response is not None and response.ok, path
             found[f"{email} {path}"] = violations(page)
+
+    # The preview of a module that is not on offer (an author's file that stopped loading).
+    response = page.goto(live_team.url + "/trainer/preview/no-such-module")
+    assert response is not None and response.status == 404
+    found["trainer: preview of a missing module"] = violations(page)
 
     # The admin's forms as they answer: refusals (422), the one-time password, a closed account.
     page.goto(live_team.url + "/admin/users/new")
