@@ -77,4 +77,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(unsubscribe.bp)
+    if app.config.get("PREVIEW_LOGIN_TOKEN"):  # `cxtrain preview` only
+        from . import preview_login
+
+        app.register_blueprint(preview_login.bp)
     return app

@@ -18,7 +18,7 @@ from .extensions import limiter, login_limit
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only local paths: an open redirect after login is a phishing tool.
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
@@ -43,7 +43,7 @@ def login() -> Response | str:
         if user is not None and login_user(user):  # Flask-Login refuses a closed account
             accounts.record_login(user)
             db().commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         if user is not None:
             error = gettext("This account has been closed. Ask your administrator if you need it again.")
         else:

@@ -1,8 +1,9 @@
 """`cxtrain preview`: play modules in the browser while writing them, edits showing on reload.
 
 The real service and its trainer preview, on a throwaway instance: a temporary folder with its own
-SQLite database, one trainer account with a generated password, the bundled library plus the
-author's folders, watched for changes. It listens on 127.0.0.1 only and keeps nothing.
+SQLite database, one trainer account, the bundled library plus the author's folders, watched for
+changes. The links it prints log the author in (see preview_login). It listens on 127.0.0.1 only
+and keeps nothing.
 """
 
 from __future__ import annotations
@@ -48,40 +49,43 @@ def preview(paths: tuple[Path, ...], port: int) -> None:
     folders = preview_folders(paths)
     with tempfile.TemporaryDirectory(prefix="cxtrain-preview-") as instance:
         url = default_url(instance)
+        token = secrets.token_urlsafe(24)
         app = create_app(
             {
                 "INSTANCE": instance,
                 "DATABASE_URL": url,
                 "SCENARIO_FOLDERS": [str(f) for f in folders],
                 "WATCH_LIBRARY": True,
+                "PREVIEW_LOGIN_TOKEN": token,
+                "PREVIEW_ACCOUNT": ACCOUNT,
                 # Plain http on the loopback: cookies marked Secure would never come back.
                 "SESSION_COOKIE_SECURE": False,
                 "REMEMBER_COOKIE_SECURE": False,
             }
         )
         migrate.upgrade(url)
-        password = secrets.token_urlsafe(12)
         with app.extensions["cxtrain.sessionmaker"]() as db:
-            accounts.create_user(db, ACCOUNT, password, role="trainer", name="Preview")
+            # Nobody types this password: the printed links log in.
+            accounts.create_user(db, ACCOUNT, secrets.token_urlsafe(24), role="trainer", name="Preview")
             db.commit()
-        base = f"http://127.0.0.1:{port}"
-        click.echo(_instructions(app.extensions["cxtrain.catalog"].library, folders, base, password))
+        login = f"http://127.0.0.1:{port}/preview/login/{token}?next="
+        click.echo(_instructions(app.extensions["cxtrain.catalog"].library, folders, login))
         app.extensions["cxtrain.engine"].dispose()  # no connection may cross gunicorn's fork
         # One process, so that every request sees the same files; threads for the page's assets.
         run(lambda: app, "127.0.0.1", port, workers=1, threads=4, preload_app=True)
 
 
-def _instructions(library: Library, folders: Sequence[Path], base: str, password: str) -> str:
-    """What to open and how to log in, the modules of the author's folders and what failed to load."""
+def _instructions(library: Library, folders: Sequence[Path], login: str) -> str:
+    """The links to open (each logs in on the way), the modules of the author's folders and what
+    failed to load."""
     mine = sorted(
         (module_id for module_id, path in library.paths.items() if any(Path(path).is_relative_to(f) for f in folders))
     )
     lines = [f"Previewing {', '.join(str(f) for f in folders)}; save a file and reload the page to see it."]
-    lines += [f"  {base}/trainer/preview/{module_id}" for module_id in mine]
+    lines += [f"  {login}/trainer/preview/{module_id}" for module_id in mine]
     if not mine:
         lines.append("  (no module there loads yet; the list shows why)")
-    lines.append(f"  every module and lint status: {base}/trainer/modules")
-    lines.append(f"Log in as {ACCOUNT} with the password {password}")
+    lines.append(f"  every module and lint status: {login}/trainer/modules")
     problems = [f for f in library.findings if any(Path(f.path).resolve().is_relative_to(d) for d in folders)]
     lines += [f.format() for f in problems]
     lines.append("Stop with Ctrl-C; the preview keeps nothing.")

@@ -41,7 +41,9 @@ class Preview:
             self.lines.append(line.rstrip("\n"))
             if line.startswith("Stop with Ctrl-C"):
                 break
-        self.password = re.search(r"with the password (\S+)", "\n".join(self.lines)).group(1)  # type: ignore[union-attr]
+        found = re.search(r"(http://127\.0\.0\.1:\d+/preview/login/[\w-]+)\?next=", "\n".join(self.lines))
+        assert found, self.lines
+        self.login = found.group(1)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -50,11 +52,14 @@ class Preview:
             except requests.ConnectionError:
                 time.sleep(0.1)
 
+    def link(self, path: str) -> str:
+        """The printed link to ``path``, which logs in on the way."""
+        return f"{self.login}?next={path}"
+
     def log_in(self) -> requests.Session:
         browser = requests.Session()
-        form = {"email": "trainer@preview.local", "password": self.password}
-        form["csrf_token"] = csrf_from(browser.get(self.url + "/login", timeout=10).text)
-        assert browser.post(self.url + "/login", data=form, timeout=10).status_code == 200  # followed to /modules
+        landed = browser.get(self.link("/trainer/modules"), timeout=10)
+        assert landed.status_code == 200 and landed.url == self.url + "/trainer/modules"
         return browser
 
     def stop(self) -> int:
@@ -79,7 +84,7 @@ def preview(mine: Path) -> Iterator[Preview]:
 
 
 def test_an_edit_shows_on_the_next_page_load(preview: Preview, mine: Path):
-    assert f"  {preview.url}/trainer/preview/web-fixture" in preview.lines
+    assert f"  {preview.link('/trainer/preview/web-fixture')}" in preview.lines
     browser = preview.log_in()
     page = browser.get(preview.url + "/trainer/preview/web-fixture", timeout=10).text
     assert "A parcel is missing" in page and "Preview: nothing is recorded." in page
@@ -146,6 +151,20 @@ def test_the_broken_files_of_the_authors_folder_are_named_at_start(mine: Path):
     try:
         text = "\n".join(running.lines)
         assert "broken.yaml:2:8: error:" in text and "[yaml-syntax]" in text
-        assert f"{running.url}/trainer/preview/web-fixture" in text
+        assert running.link("/trainer/preview/web-fixture") in text
     finally:
         assert running.stop() == 0
+
+
+def test_only_the_printed_link_logs_in(preview: Preview):
+    stranger = requests.Session()
+    wrong = stranger.get(preview.url + "/preview/login/not-the-token?next=/trainer/modules", timeout=10)
+    assert wrong.status_code == 404
+    assert stranger.get(preview.url + "/trainer/modules", timeout=10).url.startswith(preview.url + "/login")
+    # Elsewhere than the next page of this server, the link lands on the module list.
+    away = stranger.get(f"{preview.login}?next=//evil.example.org/", timeout=10)
+    assert away.url == preview.url + "/modules"
+
+
+def test_the_service_has_no_such_link(client):
+    assert client.get("/preview/login/anything").status_code == 404
