@@ -56,13 +56,17 @@ UploadHead = tuple[int, str, int | None]  # row id, version, author id
 def upload_heads(db: Session) -> dict[str, UploadHead]:
     """module id -> (row id, version, author id) of its newest upload, without the texts: a light
     query that tells whether what :func:`current_uploads` returned last is still current."""
-    newest = select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
-    rows = db.execute(
-        select(ModuleVersion.module_id, ModuleVersion.id, ModuleVersion.version, ModuleVersion.author_id).where(
-            ModuleVersion.id.in_(newest)
-        )
-    )
+    rows = db.connection().execute(_UPLOAD_HEADS)
     return {module_id: (row_id, version, author_id) for module_id, row_id, version, author_id in rows}
+
+
+# Built once: every attempt start and module list runs it, and building it cost as much as running it.
+_NEWEST_UPLOADS = (
+    select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
+)
+_UPLOAD_HEADS = select(ModuleVersion.module_id, ModuleVersion.id, ModuleVersion.version, ModuleVersion.author_id).where(
+    ModuleVersion.id.in_(_NEWEST_UPLOADS)
+)
 
 
 def history(db: Session, module_id: str) -> list[ModuleVersion]:
