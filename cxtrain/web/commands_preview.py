@@ -9,6 +9,7 @@ and keeps nothing.
 from __future__ import annotations
 
 import secrets
+import socket
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +47,7 @@ def preview(paths: tuple[Path, ...], port: int) -> None:
     you play is recorded anywhere else."""
     from . import create_app
 
+    _check_port_free(port)
     folders = preview_folders(paths)
     with tempfile.TemporaryDirectory(prefix="cxtrain-preview-") as instance:
         url = default_url(instance)
@@ -73,6 +75,21 @@ def preview(paths: tuple[Path, ...], port: int) -> None:
         app.extensions["cxtrain.engine"].dispose()  # no connection may cross gunicorn's fork
         # One process, so that every request sees the same files; threads for the page's assets.
         run(lambda: app, "127.0.0.1", port, workers=1, threads=4, preload_app=True)
+
+
+def _check_port_free(port: int) -> None:
+    """Refuse at once, in a sentence, when the port is taken (gunicorn would retry for a while and
+    then stop with a traceback-like log), typically by a preview still running in another terminal."""
+    with socket.socket() as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by a preview just stopped is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"port {port} on 127.0.0.1 is in use ({exc.strerror}); is another preview running? "
+                "Stop it, or choose another port with --port."
+            ) from exc
 
 
 def _instructions(library: Library, folders: Sequence[Path], login: str) -> str:

@@ -168,3 +168,15 @@ def test_only_the_printed_link_logs_in(preview: Preview):
 
 def test_the_service_has_no_such_link(client):
     assert client.get("/preview/login/anything").status_code == 404
+
+
+def test_a_port_in_use_is_refused_in_a_sentence(preview: Preview, mine: Path):
+    second = subprocess.run(
+        [sys.executable, "-m", "cxtrain.cli", "preview", str(mine), "--port", str(preview.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 1
+    assert f"port {preview.port} on 127.0.0.1 is in use" in second.stderr and "--port" in second.stderr
+    assert "Traceback" not in second.stderr
