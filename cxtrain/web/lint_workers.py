@@ -1,6 +1,6 @@
 """Linting many module texts at once on every core, for `cxtrain serve`'s start-up.
 
-Linting explores each module's whole state space: about a quarter of a second per bundled
+Linting explores each module's whole state space: about a tenth of a second per bundled
 module, on one core. After an upgrade every stored finding is stale and the whole library is
 linted before the workers start, so the service waits for the sum; here it waits for the sum
 divided by the cores. The children are started fresh ("spawn"), not forked from a server
