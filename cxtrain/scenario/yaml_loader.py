@@ -300,6 +300,11 @@ def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
         line, col = position(exc.mark) if exc.mark is not None else (1, 1)
         raise ScenarioError([Finding(path, line, col, "error", "yaml-depth", _TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):
+            # The libyaml in recent PyYAML wheels (seen with 6.0.4) has a nesting limit of its own,
+            # which its scanner can reach while reading ahead, before the composer counts MAX_DEPTH.
+            line, col = position(exc.problem_mark) if exc.problem_mark is not None else (1, 1)
+            raise ScenarioError([Finding(path, line, col, "error", "yaml-depth", _TOO_DEEP)]) from None
         raise ScenarioError([syntax_finding(exc, text, path)]) from None
     except yaml.reader.ReaderError:
         raise ScenarioError([control_character_finding(text, path)]) from None
