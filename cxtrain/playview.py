@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from .render import markdown
-from .scenario import engine
+from .scenario import engine, languages
 from .scenario.model import Module
 
 
@@ -38,7 +40,7 @@ def attempt_payload(
 ) -> dict[str, Any]:
     """The attempt as the API contract shows it, plus what the last choice did.
 
-    Keys: module, version, node {id, title, text, html, customer_link, choices, ending},
+    Keys: module, version, language, node {id, title, text, html, customer_link, choices, ending},
     meters {id: value}, meter_list, finished, path; after a choice: choice, feedback,
     feedback_html, ripples [{id, text, html}], deltas; when finished: ending, score,
     passed, total.
@@ -46,6 +48,7 @@ def attempt_payload(
     payload: dict[str, Any] = {
         "module": module.id,
         "version": module.version,
+        "language": module.language,
         "node": node_payload(module, state),
         "meters": dict(state.meters),
         "meter_list": meters_payload(module, state),
@@ -66,6 +69,28 @@ def attempt_payload(
         payload["passed"] = res.passed
         payload["total"] = res.total
     return payload
+
+
+def lang_attributes(language: str | None, page_language: str | None) -> Markup:
+    """``lang`` (and ``dir`` when the writing direction differs) for elements that show a module's
+    text on a page in another language, so that a screen reader reads it in the module's language
+    (WCAG 3.1.2). Empty when the module does not say its language or says the page's. Without a
+    known ``page_language`` the attribute is always given: a redundant ``lang`` is harmless."""
+    if not language:
+        return Markup("")
+    if page_language:
+        same = language.lower() == page_language.lower()
+        if same or (_primary(language) == _primary(page_language) and "-" not in language):
+            return Markup("")
+    attrs = Markup(' lang="{}"').format(language)
+    page_direction = languages.direction(page_language) if page_language else "ltr"
+    if languages.direction(language) != page_direction:
+        attrs += Markup(' dir="{}"').format(languages.direction(language))
+    return attrs
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-")[0].lower()
 
 
 def missed_choices(module: Module, state: engine.AttemptState) -> list[dict[str, Any]]:

@@ -204,6 +204,7 @@ def practice_question(module: Module, item: PracticeItem) -> dict[str, Any] | No
     return {
         "module": item.module_id,
         "module_title": module.title,
+        "language": module.language,
         "node": node.id,
         "title": node.title,
         "text": node.text,
@@ -219,6 +220,7 @@ def answer_feedback(module: Module, item: PracticeItem, choice_id: str) -> dict[
     picked = node.choice(choice_id) if node else None
     return {
         "correct": is_correct(item, choice_id),
+        "language": module.language,
         "best": item.best,
         "best_text": best.text if best else "",
         "best_feedback": best.feedback if best else "",

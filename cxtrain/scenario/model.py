@@ -112,6 +112,7 @@ class Module:
     start: str
     nodes: Mapping[str, Node]
     summary: str = ""
+    language: str | None = None  # BCP 47 tag, normalised ("fr-CA"); None: not said, taken as the page's
     minutes: int = 5
     xp: int | None = None
     meters: tuple[Meter, ...] = DEFAULT_METERS

@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from . import languages
 from .conditions import NAME_PATTERN
 from .model import (
     DEFAULT_METERS,
@@ -37,6 +38,13 @@ NAME = rf"^{NAME_PATTERN}$"
 _slug = validate.Regexp(SLUG, error="Use lower-case letters, digits and single hyphens, e.g. 'late-delivery'.")
 _ident = validate.Regexp(IDENT, error="Use lower-case letters, digits, '-' and '_', e.g. 'call-back'.")
 _name = validate.Regexp(NAME, error="Use a lower-case letter, then letters, digits or '_', e.g. 'called_back'.")
+
+
+def _language(value: str) -> None:
+    try:
+        languages.normalize(value)
+    except languages.LanguageError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _text(**kwargs: Any) -> fields.String:
@@ -192,6 +200,15 @@ class ModuleSchema(Schema):
     title = _text(required=True)
     role = fields.String(required=True, metadata={"description": "The role from roles.yaml this module trains."})
     summary = fields.String(load_default="")
+    language = fields.String(
+        load_default=None,
+        validate=_language,
+        metadata={
+            "description": "The language the module is written in, as a BCP 47 tag ('en', 'fr-CA'): "
+            "pages in another language mark its text with it, so screen readers switch voice.",
+            "examples": ["en", "fr", "pt-BR"],
+        },
+    )
     minutes = fields.Integer(
         strict=True,
         load_default=5,
@@ -260,6 +277,7 @@ class ModuleSchema(Schema):
             "title": data["title"],
             "role": data["role"],
             "summary": data["summary"],
+            "language": languages.normalize(data["language"]) if data["language"] is not None else None,
             "minutes": data["minutes"],
             "xp": data["xp"],
             "meters": meters,

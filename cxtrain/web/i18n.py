@@ -20,6 +20,10 @@ from babel.dates import format_skeleton, get_datetime_format
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup
+
+from ..playview import lang_attributes
+from ..scenario.languages import display_name
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 SOURCE_LANGUAGE = "en"
@@ -99,6 +103,17 @@ def html_lang() -> str:
     return str(locale).replace("_", "-") if locale else SOURCE_LANGUAGE
 
 
+def content_lang(language: str | None) -> Markup:
+    """``lang``/``dir`` attributes for an element showing module text written in ``language``, when
+    that is not the page's (see playview.lang_attributes); in templates as ``cx_lang(module.language)``."""
+    return lang_attributes(language, html_lang())
+
+
+def language_name(language: str) -> str:
+    """The name of ``language`` in the page's language ("anglais" on a French page)."""
+    return display_name(language, html_lang())
+
+
 def format_when(value: datetime) -> str:
     """A date with its time to the minute, in the viewer's time zone and the locale's own order
     ("Jan 5, 2025, 3:04 PM", "5 janv. 2025, 15:04"); Babel's named formats add seconds (medium) or
@@ -129,6 +144,8 @@ def init_app(app: Flask) -> None:
     # values. The templates are shared with the XBlock, whose _ formats only when given values;
     # plain callables keep one convention for both (a literal % needs no doubling without values).
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)  # type: ignore[attr-defined]
-    app.jinja_env.globals.update(cx_html_lang=html_lang, cx_languages=language_choices)
+    app.jinja_env.globals.update(
+        cx_html_lang=html_lang, cx_languages=language_choices, cx_lang=content_lang, cx_language_name=language_name
+    )
     app.jinja_env.filters.update(when=format_when, day=format_day)
     app.after_request(_vary)

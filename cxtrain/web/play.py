@@ -16,6 +16,7 @@ from ..scenario.model import Module
 from ..store import attempts as store
 from . import progress, service
 from .database import db
+from .i18n import content_lang
 from .security import fragment_error, wants_fragment
 
 bp = Blueprint("play", __name__)
@@ -118,6 +119,7 @@ def _respond(
     view["form_action"] = url_for("play.choose", attempt_id=attempt_id)
     view["csrf_token"] = generate_csrf()
     view["notice"] = str(notice) if notice is not None else None
+    view["lang_attrs"] = content_lang(view["language"])
     view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
     if view["finished"]:
         # Inside the partial, so a finishing step swapped in by play.js brings them too.

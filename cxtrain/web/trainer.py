@@ -22,6 +22,7 @@ from ..scenario.yaml_loader import MAX_BYTES
 from ..store import modules as stored
 from . import service
 from .database import db
+from .i18n import content_lang
 from .play import play_error
 from .security import error_page
 
@@ -213,6 +214,7 @@ def preview(module_id: str) -> str:
     view = playview.attempt_payload(module, state, outcome)
     view.update(
         title=module.title,
+        lang_attrs=content_lang(module.language),
         form_action=url_for("trainer.preview_choose", module_id=module_id),
         csrf_token=generate_csrf(),
         steps=service.steps_text(module, state),

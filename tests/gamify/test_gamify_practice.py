@@ -127,6 +127,8 @@ def test_the_question_is_out_of_context_and_hides_the_answer(fork):
     assert is_correct(b_item, "tell") and not is_correct(b_item, "hide")
     feedback = answer_feedback(fork, b_item, "hide")
     assert (feedback["correct"], feedback["best"], feedback["best_text"]) == (False, "tell", "Tell the team")
+    # Pages mark the module's text with its language; this one does not say it.
+    assert question["language"] is None and feedback["language"] is None
 
 
 def test_an_item_whose_node_changed_is_dropped(fork):

@@ -33,6 +33,11 @@ def test_roles_are_the_ladder(library) -> None:
     assert all(r.line_of_sight for r in library.roles.values())
 
 
+def test_every_bundled_module_says_it_is_in_english(library) -> None:
+    # So that French pages mark its text as English for screen readers (WCAG 3.1.2).
+    assert {m.id: m.language for m in library.modules.values()} == dict.fromkeys(library.modules, "en")
+
+
 def test_library_lints_clean_strict() -> None:
     outcome = lint_paths([bundled_path()])
     assert [f.format() for f in outcome.findings] == []

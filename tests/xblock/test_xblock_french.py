@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import cxtrain_xblock
+import lxml.html
 import pytest
 from babel.messages.pofile import read_po
 from xblock.test.toy_runtime import TOYRUNTIME_KVS
-from xblock_support import BEST_PATH, PlatformI18nRuntime, call, olx, play
+from xblock_support import BEST_PATH, MODULE_YAML, PlatformI18nRuntime, call, olx, play
 
 NBSP = "\u00a0"
 CATALOGUES = Path(cxtrain_xblock.__file__).parent / "translations"
@@ -166,3 +167,38 @@ def test_languages_without_a_catalogue_get_english(make_block, django_translatio
         html = unescape(make_block().render("student_view").content)
     assert "Attempts used: 1" in html
     assert "What do you do?" in html
+
+
+ENGLISH_MODULE = MODULE_YAML.replace("role: frontline-associate\n", "role: frontline-associate\nlanguage: en\n")
+
+
+def _marked_english(html: str) -> list[str]:
+    tree = lxml.html.fromstring(f"<div>{html}</div>")
+    return [" ".join(e.text_content().split()) for e in tree.xpath('//*[@lang="en"]')]
+
+
+def test_an_english_module_on_a_french_page_is_marked_english(make_block, french) -> None:
+    block = make_block(xml=olx(ENGLISH_MODULE))
+    html = block.render("student_view").content
+    english = _marked_english(html)
+    for text in (
+        "The lost parcel",
+        "At the counter",
+        "A customer says their parcel never arrived.",
+        "Search the back room with them waiting",
+    ):
+        assert text in english, (text, english)
+    assert "Que faites-vous" not in " ".join(english)  # the block's own words are the page's
+    ending = call(block, "choose", {"node": "counter", "choice": "search"})[1]["html"]
+    assert "You find it under a shelf." in _marked_english(ending)
+    author = block.render("author_view").content
+    assert "The lost parcel" in _marked_english(author)
+
+
+def test_a_module_in_the_page_s_language_or_silent_about_it_is_not_marked(make_block, django_translation) -> None:
+    with django_translation.override("en"):
+        html = make_block(xml=olx(ENGLISH_MODULE)).render("student_view").content
+    assert 'lang="' not in html
+    with django_translation.override("fr"):
+        html = make_block().render("student_view").content  # MODULE_YAML does not say its language
+    assert 'lang="' not in html

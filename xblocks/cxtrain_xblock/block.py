@@ -106,6 +106,21 @@ class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableX
         """Translate through the runtime's i18n service (Django's translations in the LMS)."""
         return self.runtime.service(self, "i18n").gettext(text)
 
+    def page_language(self) -> str | None:
+        """The language the page is rendered in: the LMS's i18n service forwards Django's
+        translation functions, get_language included; None where the runtime does not say."""
+        get_language = getattr(self.runtime.service(self, "i18n"), "get_language", None)
+        if get_language is None:
+            try:
+                from django.utils.translation import get_language
+            except ImportError:
+                return None
+        try:
+            language = get_language()
+        except Exception:  # Django not configured (a bare runtime): the language is unknown
+            return None
+        return str(language) if language else None
+
     # --- views --------------------------------------------------------------------------------
     def student_view(self, context: dict[str, Any] | None = None) -> Fragment:
         """The play experience; the attempt starts here if it has not already."""

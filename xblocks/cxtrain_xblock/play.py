@@ -16,7 +16,7 @@ from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 
-from cxtrain.playview import attempt_payload, missed_choices
+from cxtrain.playview import attempt_payload, lang_attributes, missed_choices
 from cxtrain.scenario import (
     AttemptFinished,
     AttemptState,
@@ -177,6 +177,7 @@ class PlayMixin:
     ) -> dict[str, Any]:
         """Everything student.html renders: the shared ``view`` plus the course-only header."""
         view: dict[str, Any] | None = None
+        lang_attrs = lang_attributes(module.language, self.page_language())  # type: ignore[attr-defined]
         if state is not None:
             if outcome is None:
                 outcome = self.last_outcome(module, state)
@@ -185,6 +186,7 @@ class PlayMixin:
             view["csrf_header"] = "X-CSRFToken"
             view["id_prefix"] = self.id_prefix()
             view["heading_level"] = 3  # under student_body.html's h2 display name
+            view["lang_attrs"] = lang_attrs
             view["notice"] = notice
             view["steps"] = _steps(module, state)
             if state.finished:
@@ -196,6 +198,7 @@ class PlayMixin:
         return {
             "block": self,
             "module": module,
+            "lang_attrs": lang_attrs,
             "view": view,
             "notice": notice,
             "xp": self.xp_total,

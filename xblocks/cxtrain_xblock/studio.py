@@ -12,7 +12,7 @@ from typing import Any
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 
-from cxtrain.playview import attempt_payload
+from cxtrain.playview import attempt_payload, lang_attributes
 from cxtrain.scenario import Module, start
 
 from . import content, rendering, scoring, stats
@@ -170,6 +170,7 @@ class StudioMixin:
         if module is not None:
             preview = attempt_payload(module, start(module))
             preview["title"] = module.title
+            context_vars["lang_attrs"] = lang_attributes(module.language, self.page_language())  # type: ignore[attr-defined]
             context_vars.update(
                 preview=preview,
                 summary=content.graph_summary(module),

@@ -80,6 +80,10 @@ class ModuleSummarySchema(Schema):
     summary = fields.String()
     minutes = fields.Integer()
     version = fields.String()
+    language = fields.String(
+        allow_none=True,
+        metadata={"description": "BCP 47 tag of the module's language ('en', 'fr-CA'), or null if it does not say."},
+    )
 
 
 class ChoiceSchema(Schema):
@@ -134,6 +138,10 @@ class AttemptSchema(Schema):
     module = fields.String(required=True)
     title = fields.String()
     version = fields.String(metadata={"description": "Content hash of the module version the attempt is pinned to."})
+    language = fields.String(
+        allow_none=True,
+        metadata={"description": "BCP 47 tag of the module's language ('en', 'fr-CA'), or null if it does not say."},
+    )
     node = fields.Nested(NodeSchema, required=True)
     meters = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     meter_list = fields.List(fields.Nested(MeterSchema))
@@ -268,6 +276,7 @@ class PracticeQuestionSchema(Schema):
     id = fields.Integer()
     module = fields.String()
     module_title = fields.String()
+    language = fields.String(allow_none=True, metadata={"description": "BCP 47 tag of the module's language, or null."})
     node = fields.String()
     title = fields.String(allow_none=True)
     text = fields.String()
@@ -288,6 +297,7 @@ class PracticeAnswerRequestSchema(Strict):
 
 class PracticeResultSchema(Schema):
     correct = fields.Boolean()
+    language = fields.String(allow_none=True, metadata={"description": "BCP 47 tag of the module's language, or null."})
     feedback = fields.String(metadata={"description": "Why the best choice is best."})
     best = fields.String()
     best_text = fields.String()

@@ -1,0 +1,87 @@
+"""The ``language`` key of a module: a BCP 47 tag, normalised, refused with the tag that was meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxtrain.playview import lang_attributes
+from cxtrain.scenario import lint_text, load_module
+from cxtrain.scenario.jsonschema import module_json_schema
+from cxtrain.scenario.languages import LanguageError, direction, display_name, normalize
+
+MODULE = """id: spoken
+title: Spoken
+role: frontline-associate
+{language}start: a
+nodes:
+  a:
+    text: Hello
+    choices:
+      - {{id: go, text: Go, next: b}}
+  b:
+    text: Bye
+    ending: {{title: Done}}
+"""
+
+
+@pytest.mark.parametrize(
+    "written, canonical",
+    [("en", "en"), ("EN", "en"), ("fr-CA", "fr-CA"), ("fr_ca", "fr-CA"), ("pt-br", "pt-BR"), ("en-UK", "en-GB")],
+)
+def test_tags_are_normalised(written: str, canonical: str) -> None:
+    assert normalize(written) == canonical
+    assert load_module(MODULE.format(language=f"language: {written}\n"), "spoken.yaml").language == canonical
+
+
+def test_a_module_that_does_not_say_has_no_language() -> None:
+    assert load_module(MODULE.format(language=""), "spoken.yaml").language is None
+
+
+@pytest.mark.parametrize(
+    "written, says",
+    [
+        ("English", "'English' is a language's name; write its tag: language: en."),
+        ("français", "write its tag: language: fr."),
+        ("en-XX", "Write 'en', or a tag such as"),
+        ("klingon-ish", "is not a language tag cxtrain knows. Write a BCP 47 tag such as 'en', 'fr' or 'pt-BR'."),
+    ],
+)
+def test_a_wrong_language_is_one_finding_at_its_line_saying_what_to_write(written: str, says: str) -> None:
+    report = lint_text(MODULE.format(language=f"language: {written}\n"), "spoken.yaml")
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert len(errors) == 1 and (errors[0].line, errors[0].code) == (4, "invalid-value")
+    assert says in errors[0].message
+    with pytest.raises(LanguageError):
+        normalize(written)
+
+
+def test_a_language_that_is_not_text_is_refused() -> None:
+    report = lint_text(MODULE.format(language="language: [en, fr]\n"), "spoken.yaml")
+    assert [(f.line, f.code) for f in report.findings if f.severity == "error"] == [(4, "invalid-value")]
+
+
+def test_editors_learn_the_key_from_the_json_schema() -> None:
+    prop = module_json_schema()["properties"]["language"]
+    assert "BCP 47" in prop["description"] and "en" in prop["examples"]
+
+
+def test_direction_and_names() -> None:
+    assert (direction("ar"), direction("en"), direction("not a tag")) == ("rtl", "ltr", "ltr")
+    assert display_name("en", "fr") == "anglais" and display_name("fr-CA", "en") == "French (Canada)"
+
+
+@pytest.mark.parametrize(
+    "module, page, attrs",
+    [
+        ("en", "fr", ' lang="en"'),
+        ("en", "en", ""),
+        ("en", "en-US", ""),  # the page's own language, said less precisely
+        ("fr-CA", "fr", ' lang="fr-CA"'),  # more precise than the page: a screen reader can use it
+        (None, "fr", ""),  # not said: taken as the page's
+        ("en", None, ' lang="en"'),  # page unknown (a bare XBlock runtime): a redundant lang is harmless
+        ("ar", "en", ' lang="ar" dir="rtl"'),
+        ("he", "ar", ' lang="he"'),  # both right-to-left
+    ],
+)
+def test_lang_attributes(module: str | None, page: str | None, attrs: str) -> None:
+    assert str(lang_attributes(module, page)) == attrs

@@ -1,0 +1,149 @@
+"""Module text in another language than the page's is marked with it (WCAG 3.1.2, language of parts).
+
+The real app over its test client, on a fresh SQLite file: an English module on French pages, a
+French one on English pages, and one that does not say (no mark anywhere).
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import pytest
+from webhelpers import csrf_from, login, token_for
+
+from cxtrain.scenario import content_version
+from cxtrain.store import modules as stored
+
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+ENGLISH = {"Accept-Language": "en"}
+
+ENGLISH_MODULE = """id: lang-english
+title: The late parcel
+role: frontline-associate
+language: en
+summary: A parcel is late and the customer is at the counter.
+start: counter
+nodes:
+  counter:
+    title: At the counter
+    text: The customer **waits**.
+    customer_link: You are the company to her.
+    choices:
+      - {id: listen, text: Listen first, next: done, effects: {customer: 10}, feedback: She feels heard.}
+      - {id: shrug, text: Shrug, next: done, effects: {customer: -10}, feedback: She leaves upset.}
+  done:
+    title: Later
+    text: The day goes on.
+    ending: {title: Parcel found}
+"""
+FRENCH_MODULE = ENGLISH_MODULE.replace("lang-english", "lang-french").replace("language: en", "language: fr")
+SILENT_MODULE = ENGLISH_MODULE.replace("lang-english", "lang-silent").replace("language: en\n", "")
+
+
+@pytest.fixture
+def modules(app):  # type: ignore[no-untyped-def]
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        for text in (ENGLISH_MODULE, FRENCH_MODULE, SILENT_MODULE):
+            module_id = re.search(r"^id: (\S+)", text, re.M).group(1)
+            stored.save_version(db, module_id, content_version(text), text)
+        db.commit()
+
+
+def tree(html: str):  # type: ignore[no-untyped-def]
+    return lxml.html.fromstring(html)
+
+
+def marked(html: str, lang: str) -> list[str]:
+    """The text of every element marked with ``lang``, in page order."""
+    return [" ".join(e.text_content().split()) for e in tree(html).xpath(f'//body//*[@lang="{lang}"]')]
+
+
+def play_to_the_end(client, module_id: str, headers: dict[str, str]) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """The attempt page at the start, then at its ending (after the worse choice)."""
+    page = client.get(f"/modules/{module_id}", headers=headers).get_data(as_text=True)
+    url = client.post(f"/modules/{module_id}/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    first = client.get(url, headers=headers).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/choose)"', first).group(1)
+    client.post(action, data={"csrf_token": csrf_from(first), "node": "counter", "choice": "shrug"})
+    return first, client.get(url, headers=headers).get_data(as_text=True)
+
+
+def test_the_module_list_marks_an_english_module_on_a_french_page_and_names_its_language(client, learner, modules):
+    login(client, learner)
+    html = client.get("/modules", headers=FRENCH).get_data(as_text=True)
+    assert tree(html).get("lang") == "fr"
+    english = marked(html, "en")
+    assert "The late parcel" in english and "A parcel is late and the customer is at the counter." in english
+    item = tree(html).xpath('//a[@href="/modules/lang-english"]/..')[0]
+    assert "en anglais" in item.text_content()
+    # The French module is in the page's language: nothing to mark, no language tag.
+    french_item = tree(html).xpath('//a[@href="/modules/lang-french"]/..')[0]
+    assert french_item.xpath(".//*[@lang]") == [] and "en français" not in french_item.text_content()
+    # A module that does not say its language is taken to be in the page's.
+    assert tree(html).xpath('//a[@href="/modules/lang-silent"]/..')[0].xpath(".//*[@lang]") == []
+
+
+def test_the_attempt_page_marks_the_module_text_and_not_the_page_words(client, learner, modules):
+    login(client, learner)
+    first, ending = play_to_the_end(client, "lang-english", FRENCH)
+    english = marked(first, "en")
+    for text in ("The late parcel", "At the counter", "The customer waits.", "You are the company to her."):
+        assert text in english, (text, english)
+    assert "Listen first" in english and "Shrug" in english
+    assert "Customer experience" in english  # a meter's label is module text too
+    page = tree(first)
+    assert page.xpath('//legend[not(ancestor-or-self::*[@lang="en"])]')[0].text_content().startswith("Que faites-vous")
+    label = page.xpath('//*[contains(@class, "cx-customer-link")]/strong')[0]
+    assert label.get("lang") is None and label.text_content().startswith("Lien avec le client")
+
+    english = marked(ending, "en")
+    assert "She leaves upset." in english  # the feedback
+    heading = tree(ending).xpath('//*[contains(@class, "cx-ending-title")]')[0]
+    assert heading.get("lang") is None and heading.text_content().startswith("Fin")
+    assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Parcel found"]
+    missed = tree(ending).xpath('//ul[contains(@class, "cx-missed")]/li')[0]
+    assert missed.get("lang") is None and missed.xpath('.//*[@lang="en"]')[0].text_content() == "Listen first"
+
+
+def test_english_pages_mark_a_french_module_and_nothing_of_an_english_one(client, learner, modules):
+    login(client, learner)
+    first, ending = play_to_the_end(client, "lang-french", ENGLISH)
+    assert "At the counter" in marked(first, "fr") and "Parcel found" in marked(ending, "fr")
+    first, ending = play_to_the_end(client, "lang-english", ENGLISH)
+    assert tree(first).xpath("//body//*[@lang]") == [] and tree(ending).xpath("//body//*[@lang]") == []
+    assert "Ending: Parcel found" in " ".join(tree(ending).text_content().split())
+
+
+def test_the_fragment_answer_carries_the_marks(client, learner, modules):
+    login(client, learner)
+    page = client.get("/modules/lang-english", headers=FRENCH).get_data(as_text=True)
+    url = client.post("/modules/lang-english/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    first = client.get(url, headers=FRENCH).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/choose)"', first).group(1)
+    fragment = client.post(
+        action,
+        data={"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"},
+        headers={**FRENCH, "X-Cx-Fragment": "1"},
+    ).get_data(as_text=True)
+    assert "She feels heard." in marked(f"<html><body>{fragment}</body></html>", "en")
+
+
+def test_the_api_says_each_module_s_language(client, learner, modules):
+    headers = token_for(client, learner)
+    listed = {m["id"]: m for m in client.get("/api/modules", headers=headers).get_json()}
+    assert listed["lang-english"]["language"] == "en" and listed["lang-french"]["language"] == "fr"
+    assert listed["lang-silent"]["language"] is None
+    attempt = client.post("/api/attempts", json={"module": "lang-english"}, headers=headers).get_json()
+    assert attempt["language"] == "en"
+    spec = client.get("/api/openapi.json").get_json()
+    assert "language" in spec["components"]["schemas"]["AttemptSchema"]["properties"]
+
+
+def test_the_trainer_preview_marks_the_title_inside_its_french_heading(client, trainer, modules):
+    login(client, trainer)
+    html = client.get("/trainer/preview/lang-english?restart=1", headers=FRENCH).get_data(as_text=True)
+    heading = tree(html).xpath("//h1")[0]
+    assert heading.get("lang") is None and heading.text_content().startswith("Aperçu")
+    assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["The late parcel"]
+    assert "The customer waits." in marked(html, "en")
