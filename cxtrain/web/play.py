@@ -174,4 +174,5 @@ def history() -> str:
     attempts = store.user_attempts(session, current_user.id)
     entries = service.catalog().current(session)
     titles = {mid: e.module.title for mid, e in entries.items()}
-    return render_template("play/history.html", attempts=attempts, titles=titles)
+    languages = {mid: e.module.language for mid, e in entries.items()}
+    return render_template("play/history.html", attempts=attempts, titles=titles, languages=languages)

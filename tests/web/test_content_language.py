@@ -147,3 +147,17 @@ def test_the_trainer_preview_marks_the_title_inside_its_french_heading(client, t
     assert heading.get("lang") is None and heading.text_content().startswith("Aperçu")
     assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["The late parcel"]
     assert "The customer waits." in marked(html, "en")
+
+
+def test_history_trainer_and_insight_pages_mark_module_titles_and_choices(client, learner, trainer, modules):
+    login(client, learner)
+    play_to_the_end(client, "lang-english", FRENCH)
+    assert "The late parcel" in marked(client.get("/history", headers=FRENCH).get_data(as_text=True), "en")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/modules").get_data(as_text=True))})
+    login(client, trainer)
+    assert "The late parcel" in marked(client.get("/trainer/modules", headers=FRENCH).get_data(as_text=True), "en")
+    assert "The late parcel" in marked(client.get("/trainer/insight", headers=FRENCH).get_data(as_text=True), "en")
+    insight = client.get("/trainer/insight/lang-english", headers=FRENCH).get_data(as_text=True)
+    english = marked(insight, "en")
+    assert {"The late parcel", "At the counter", "Shrug", "Listen first"} <= set(english)
+    assert not any("usually" in text or "habituellement" in text for text in english)  # the page's own tag
