@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import languages
 from .findings import Finding, ScenarioError
 from .loading import load_module, load_plain
 from .model import Module
@@ -34,6 +35,7 @@ class Role:
     title: str
     level: int
     line_of_sight: str
+    language: str | None = None  # roles.yaml's `language:`, a BCP 47 tag like a module's
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,11 @@ class Library:
         """Roles from the most junior to the most senior."""
         return sorted(self.roles.values(), key=lambda r: (r.level, r.id))
 
+    @property
+    def roles_language(self) -> str | None:
+        """The language roles.yaml is written in (its titles show on every page), if it says."""
+        return next((role.language for role in self.roles.values()), None)
+
     def by_role(self) -> dict[str, list[Module]]:
         grouped: dict[str, list[Module]] = {r.id: [] for r in self.ladder()}
         for module in sorted(self.modules.values(), key=lambda m: (m.title, m.id)):
@@ -76,7 +83,11 @@ def bundled_path() -> Path:
 def read_roles(path: Path) -> tuple[dict[str, Role], SourceMap]:
     """The role ladder in ``path``, and where each part of the file is (for lint)."""
     data, source = load_plain(RolesFileSchema(), path.read_bytes(), str(path))
-    roles = {role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"]) for role_id, v in data["roles"].items()}
+    language = languages.normalize(data["language"]) if data.get("language") else None
+    roles = {
+        role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"], language)
+        for role_id, v in data["roles"].items()
+    }
     return roles, source
 
 

@@ -297,6 +297,11 @@ class RoleSchema(Schema):
 
 class RolesFileSchema(Schema):
     format = fields.Integer(strict=True, load_default=FORMAT_VERSION, validate=validate.Equal(FORMAT_VERSION))
+    language = fields.String(
+        load_default=None,
+        validate=_language,
+        metadata={"description": "The language the role titles are written in, as a BCP 47 tag ('en')."},
+    )
     roles = fields.Dict(keys=fields.String(validate=_slug), values=fields.Nested(RoleSchema), required=True)
 
 

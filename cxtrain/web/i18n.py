@@ -109,6 +109,13 @@ def content_lang(language: str | None) -> Markup:
     return lang_attributes(language, html_lang())
 
 
+def roles_lang() -> Markup:
+    """:func:`content_lang` for role titles, in the language roles.yaml says it is written in."""
+    from .service import catalog  # the catalog needs the app; this module is set up before it
+
+    return content_lang(catalog().library.roles_language)
+
+
 def language_name(language: str) -> str:
     """The name of ``language`` in the page's language ("anglais" on a French page)."""
     return display_name(language, html_lang())
@@ -145,7 +152,11 @@ def init_app(app: Flask) -> None:
     # plain callables keep one convention for both (a literal % needs no doubling without values).
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)  # type: ignore[attr-defined]
     app.jinja_env.globals.update(
-        cx_html_lang=html_lang, cx_languages=language_choices, cx_lang=content_lang, cx_language_name=language_name
+        cx_html_lang=html_lang,
+        cx_languages=language_choices,
+        cx_lang=content_lang,
+        cx_roles_lang=roles_lang,
+        cx_language_name=language_name,
     )
     app.jinja_env.filters.update(when=format_when, day=format_day)
     app.after_request(_vary)

@@ -85,3 +85,18 @@ def test_direction_and_names() -> None:
 )
 def test_lang_attributes(module: str | None, page: str | None, attrs: str) -> None:
     assert str(lang_attributes(module, page)) == attrs
+
+
+def test_roles_yaml_says_its_language_or_gets_a_finding(tmp_path) -> None:
+    from cxtrain.scenario import bundled_path, lint_paths, load_library
+
+    assert load_library([bundled_path()]).roles_language == "en"
+    roles = (bundled_path() / "roles.yaml").read_text(encoding="utf-8")
+    (tmp_path / "roles.yaml").write_text(roles.replace("language: en", "language: English"), encoding="utf-8")
+    module = (bundled_path() / "intern-forms-per-hour.yaml").read_text(encoding="utf-8")
+    (tmp_path / "intern-forms-per-hour.yaml").write_text(module, encoding="utf-8")
+    findings = [f for f in lint_paths([tmp_path]).findings if f.path.endswith("roles.yaml")]
+    assert [(f.line, f.code) for f in findings] == [(4, "invalid-value")]
+    assert "write its tag: language: en." in findings[0].message
+    (tmp_path / "roles.yaml").write_text(roles.replace("language: en\n", ""), encoding="utf-8")
+    assert load_library([tmp_path]).roles_language is None

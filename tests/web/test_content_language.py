@@ -161,3 +161,26 @@ def test_history_trainer_and_insight_pages_mark_module_titles_and_choices(client
     english = marked(insight, "en")
     assert {"The late parcel", "At the counter", "Shrug", "Listen first"} <= set(english)
     assert not any("usually" in text or "habituellement" in text for text in english)  # the page's own tag
+
+
+def test_role_titles_are_marked_with_the_language_roles_yaml_says(client, learner, modules):
+    # The bundled roles.yaml says `language: en`.
+    login(client, learner)
+    html = client.get("/modules", headers=FRENCH).get_data(as_text=True)
+    heading = tree(html).xpath('//h2[@id="role-frontline-associate"]')[0]
+    assert heading.get("lang") is None
+    assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Frontline associate"]
+    assert "votre rôle" in heading.text_content()  # the page's own words stay unmarked
+    english = client.get("/modules", headers=ENGLISH).get_data(as_text=True)
+    assert marked(english, "en") == []  # only the French module is marked there
+
+
+def test_the_admin_account_form_marks_role_titles(app, client, modules):
+    from webhelpers import add_user
+
+    add_user(app, "admin@example.org", "admin")
+    login(client, "admin@example.org")
+    html = client.get("/admin/users/new", headers=FRENCH).get_data(as_text=True)
+    options = tree(html).xpath('//select[@id="job_role"]/option')
+    assert options[0].get("lang") is None  # "aucun", the page's word
+    assert {o.get("lang") for o in options[1:]} == {"en"}
