@@ -24,10 +24,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from cxtrain.scenario import languages
 from cxtrain.scenario.findings import Finding
 from cxtrain.scenario.library import BADGES_FILE, Library, bundled_path
 from cxtrain.scenario.loading import load_plain
-from cxtrain.scenario.schema import SLUG
+from cxtrain.scenario.schema import SLUG, language_tag
 from cxtrain.scenario.source_map import SourceMap
 from cxtrain.scenario.suggest import did_you_mean, one_of
 
@@ -99,6 +100,11 @@ class BadgesFileSchema(Schema):
     format = fields.Integer(
         strict=True, load_default=1, validate=validate.Equal(1, error="This cxtrain reads badges format 1 only.")
     )
+    language = fields.String(
+        load_default=None,
+        validate=language_tag,
+        metadata={"description": "The language the badges are written in, as a BCP 47 tag ('en')."},
+    )
     badges = fields.Dict(keys=fields.String(validate=_slug), values=fields.Nested(BadgeSchema), required=True)
 
 
@@ -116,6 +122,7 @@ def read_badges_text(text: str | bytes, path: str = "<text>") -> tuple[list[Badg
     """Badges from YAML text, and where each part of the text is (for lint)."""
     data, source = load_plain(BadgesFileSchema(), text, path)
     badges = []
+    language = languages.normalize(data["language"]) if data["language"] else None
     for badge_id, value in data["badges"].items():
         rule: Rule = value["rule"]
         line, column = source.key_at(("badges", badge_id))
@@ -128,6 +135,7 @@ def read_badges_text(text: str | bytes, path: str = "<text>") -> tuple[list[Badg
                 criteria=value.get("criteria") or value["description"],
                 rule=rule,
                 image=value.get("image"),
+                language=language,
                 path=path,
                 line=line,
                 column=column,

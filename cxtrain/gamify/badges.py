@@ -76,6 +76,7 @@ class Badge:
     criteria: str
     rule: Rule
     image: str | None = None
+    language: str | None = None  # badges.yaml's `language:`, a BCP 47 tag like a module's
     path: str = "<text>"
     line: int = 1
     column: int = 1

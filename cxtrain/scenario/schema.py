@@ -40,7 +40,8 @@ _ident = validate.Regexp(IDENT, error="Use lower-case letters, digits, '-' and '
 _name = validate.Regexp(NAME, error="Use a lower-case letter, then letters, digits or '_', e.g. 'called_back'.")
 
 
-def _language(value: str) -> None:
+def language_tag(value: str) -> None:
+    """Marshmallow validator of a ``language:`` key (modules, roles.yaml, badges.yaml)."""
     try:
         languages.normalize(value)
     except languages.LanguageError as exc:
@@ -202,7 +203,7 @@ class ModuleSchema(Schema):
     summary = fields.String(load_default="")
     language = fields.String(
         load_default=None,
-        validate=_language,
+        validate=language_tag,
         metadata={
             "description": "The language the module is written in, as a BCP 47 tag ('en', 'fr-CA'): "
             "pages in another language mark its text with it, so screen readers switch voice.",
@@ -299,7 +300,7 @@ class RolesFileSchema(Schema):
     format = fields.Integer(strict=True, load_default=FORMAT_VERSION, validate=validate.Equal(FORMAT_VERSION))
     language = fields.String(
         load_default=None,
-        validate=_language,
+        validate=language_tag,
         metadata={"description": "The language the role titles are written in, as a BCP 47 tag ('en')."},
     )
     roles = fields.Dict(keys=fields.String(validate=_slug), values=fields.Nested(RoleSchema), required=True)

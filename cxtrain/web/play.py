@@ -120,6 +120,8 @@ def _respond(
     view["csrf_token"] = generate_csrf()
     view["notice"] = str(notice) if notice is not None else None
     view["lang_attrs"] = content_lang(view["language"])
+    for badge in view.get("badges") or []:
+        badge["lang_attrs"] = content_lang(badge.get("language"))
     view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
     if view["finished"]:
         # Inside the partial, so a finishing step swapped in by play.js brings them too.

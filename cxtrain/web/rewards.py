@@ -101,6 +101,7 @@ def badge_dict(row: UserBadge) -> dict[str, Any]:
         "id": row.badge_id,
         "title": found.title if found else row.badge_id,
         "description": found.description if found else "",
+        "language": found.language if found else None,
         "awarded_at": as_utc(row.awarded_at),
         "assertion": f"/badges/assertions/{row.assertion_id}.json",
     }

@@ -184,3 +184,25 @@ def test_the_admin_account_form_marks_role_titles(app, client, modules):
     options = tree(html).xpath('//select[@id="job_role"]/option')
     assert options[0].get("lang") is None  # "aucun", the page's word
     assert {o.get("lang") for o in options[1:]} == {"en"}
+
+
+def test_badge_titles_are_marked_with_the_language_badges_yaml_says(client, learner, modules):
+    # The bundled badges.yaml says `language: en`; passing a first module earns "First pass".
+    login(client, learner)
+    page = client.get("/modules/lang-english", headers=FRENCH).get_data(as_text=True)
+    url = client.post("/modules/lang-english/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
+    first = client.get(url, headers=FRENCH).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/choose)"', first).group(1)
+    fragment = client.post(
+        action,
+        data={"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"},
+        headers={**FRENCH, "X-Cx-Fragment": "1"},
+    ).get_data(as_text=True)
+    badge = tree(f"<html><body>{fragment}</body></html>").xpath('//*[@data-badge="first-pass"]')[0]
+    assert badge.get("lang") is None and badge.text_content().startswith("Nouveau badge")
+    assert "First pass" in [e.text_content() for e in badge.xpath('.//*[@lang="en"]')]
+    listing = client.get("/badges", headers=FRENCH).get_data(as_text=True)
+    item = tree(listing).xpath('//li[@id="badge-first-pass"]')[0]
+    english = [" ".join(e.text_content().split()) for e in item.xpath('.//*[@lang="en"]')]
+    assert "First pass" in english and "Pass any module." in english
+    assert [e.text_content() for e in item.xpath(".//h2//*[@lang]")] == ["First pass"]
