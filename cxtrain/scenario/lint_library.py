@@ -48,9 +48,21 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
         result.extra.extend(cut_text_findings(source))
         return roles
 
+    # Keyed by the resolved path: a module names its roles.yaml through find_roles_file, a folder
+    # directly, and the same file must be read (and its findings reported) once.
+    roles_cache: dict[Path, Mapping[str, Role]] = {}
+
+    def roles_at(path: Path) -> Mapping[str, Role]:
+        key = path.resolve()
+        if key not in roles_cache:
+            roles_cache[key] = add_roles(path)
+        return roles_cache[key]
+
     for raw in paths:
         target = Path(raw)
         if target.is_dir():
+            if roles_file is None and (target / "roles.yaml").is_file():
+                roles_at(target / "roles.yaml")  # checked even when the folder has no module yet
             files.extend(module_files(target))
             tracks_dir = target / TRACKS_DIR
             if tracks_dir.is_dir():
@@ -63,23 +75,20 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
             if target.name == BADGES_FILE:
                 continue  # badges are checked by cxtrain.gamify (see cli.py)
             if target.name == "roles.yaml":
-                add_roles(target)
+                roles_at(target)
                 continue
             files.append(target)
         else:
             result.extra.append(Finding(str(target), 1, 1, "error", "not-found", "No such file or folder."))
-    roles_cache: dict[Path, Mapping[str, Role]] = {}
     first_seen: dict[str, tuple[str, int]] = {}
     for file in files:
-        roles_path = roles_file or find_roles_file(file)
-        if roles_path not in roles_cache:
-            roles_cache[roles_path] = add_roles(roles_path)
+        roles = roles_at(roles_file or find_roles_file(file))
         try:
             text = file.read_bytes()
         except OSError as exc:
             result.extra.append(Finding(str(file), 1, 1, "error", "not-found", f"Cannot read: {exc}"))
             continue
-        report = lint_text(text, str(file), roles_cache[roles_path])
+        report = lint_text(text, str(file), roles)
         result.reports.append(report)
         module = report.module
         if module is not None:

@@ -98,5 +98,9 @@ def test_roles_yaml_says_its_language_or_gets_a_finding(tmp_path) -> None:
     findings = [f for f in lint_paths([tmp_path]).findings if f.path.endswith("roles.yaml")]
     assert [(f.line, f.code) for f in findings] == [(4, "invalid-value")]
     assert "write its tag: language: en." in findings[0].message
+    # A folder with no module yet still has its roles.yaml checked (once, with modules or not).
+    (tmp_path / "intern-forms-per-hour.yaml").unlink()
+    assert [(f.line, f.code) for f in lint_paths([tmp_path]).findings] == [(4, "invalid-value")]
+    assert [(f.line, f.code) for f in lint_paths([tmp_path / "roles.yaml"]).findings] == [(4, "invalid-value")]
     (tmp_path / "roles.yaml").write_text(roles.replace("language: en\n", ""), encoding="utf-8")
     assert load_library([tmp_path]).roles_language is None
