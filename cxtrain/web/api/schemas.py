@@ -189,9 +189,7 @@ class BadgeSchema(Schema):
     id = fields.String()
     title = fields.String()
     awarded_at = UTCDateTime()
-    language = fields.String(
-        allow_none=True, metadata={"description": "BCP 47 tag of badges.yaml's language or null."}
-    )
+    language = fields.String(allow_none=True, metadata={"description": "BCP 47 tag of badges.yaml's language or null."})
 
 
 class AwardedBadgeSchema(BadgeSchema):
