@@ -75,7 +75,7 @@ def badge_class(badge: Badge, base_url: str, criteria_url: str | None = None) ->
     criteria: dict[str, Any] = {"narrative": badge.criteria}
     if criteria_url:
         criteria["id"] = criteria_url
-    return {
+    cls: dict[str, Any] = {
         "@context": CONTEXT,
         "type": "BadgeClass",
         "id": badge_class_url(base_url, badge.id),
@@ -85,6 +85,10 @@ def badge_class(badge: Badge, base_url: str, criteria_url: str | None = None) ->
         "criteria": criteria,
         "issuer": issuer_url(base_url),
     }
+    if badge.language:
+        # Open Badges 2.0 names the language of a BadgeClass's texts with JSON-LD's @language.
+        cls["@language"] = badge.language
+    return cls
 
 
 def open_badge_assertion(

@@ -49,6 +49,8 @@ def test_badge_class_and_issuer(badge):
     assert cls["name"] == "First pass" and cls["criteria"] == {"narrative": "Pass any module."}
     assert cls["image"] == "https://cx.example.org/badges/first-pass.svg"
     assert cls["issuer"] == "https://cx.example.org/badges/issuer.json"
+    assert cls["@language"] == "en"  # the bundled badges.yaml says `language: en`
+    assert "@language" not in badge_class(Badge("x", "Untold", "d", "c", Rule(passes=1)), BASE)
     embedded = open_badge_assertion(badge, "a@b.c", at("2024-05-06 09:30"), BASE, "x", "s", embed_badge=True)
     assert embedded["badge"] == cls
     profile = issuer(BASE, "Acme Ltd", email="training@acme.example")
