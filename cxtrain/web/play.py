@@ -51,7 +51,9 @@ def modules() -> str:
     best = store.best_attempts(attempts)
     resume = store.unfinished(attempts)
     grouped: dict[str, list] = {}
-    for entry in sorted(entries.values(), key=lambda e: e.module.title):
+    # Within a role, the modules a learner reads in the pages' language come first: an organisation
+    # that offers a module in several languages shows each reader theirs before the others.
+    for entry in sorted(entries.values(), key=lambda e: (bool(content_lang(e.module.language)), e.module.title)):
         grouped.setdefault(entry.module.role, []).append(entry.module)
     ladder = sorted(grouped, key=lambda r: (r != current_user.job_role, roles[r].level if r in roles else 99, r))
     groups = [(roles[r].title if r in roles else r, r, grouped[r]) for r in ladder]

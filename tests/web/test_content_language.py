@@ -206,3 +206,20 @@ def test_badge_titles_are_marked_with_the_language_badges_yaml_says(client, lear
     english = [" ".join(e.text_content().split()) for e in item.xpath('.//*[@lang="en"]')]
     assert "First pass" in english and "Pass any module." in english
     assert [e.text_content() for e in item.xpath(".//h2//*[@lang]")] == ["First pass"]
+
+
+def test_within_a_role_modules_in_the_page_s_language_come_first(client, learner, modules):
+    login(client, learner)
+    order = {
+        lang: [
+            a.get("href")
+            for a in tree(client.get("/modules", headers=headers).get_data(as_text=True)).xpath(
+                '//section[@aria-labelledby="role-frontline-associate"]//a[starts-with(@href, "/modules/lang-")]'
+            )
+        ]
+        for lang, headers in (("fr", FRENCH), ("en", ENGLISH))
+    }
+    # The three share a title; a module that does not say its language counts as the page's.
+    assert order["fr"].index("/modules/lang-french") < order["fr"].index("/modules/lang-english")
+    assert order["fr"].index("/modules/lang-silent") < order["fr"].index("/modules/lang-english")
+    assert order["en"][-1] == "/modules/lang-french"
