@@ -59,14 +59,30 @@ def marked(html: str, lang: str) -> list[str]:
     return [" ".join(e.text_content().split()) for e in tree(html).xpath(f'//body//*[@lang="{lang}"]')]
 
 
-def play_to_the_end(client, module_id: str, headers: dict[str, str]) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """The attempt page at the start, then at its ending (after the worse choice)."""
+def open_attempt(client, module_id: str, headers: dict[str, str]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """Start an attempt from the module's page: (its URL, its first page, the choice form's action)."""
     page = client.get(f"/modules/{module_id}", headers=headers).get_data(as_text=True)
     url = client.post(f"/modules/{module_id}/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
     first = client.get(url, headers=headers).get_data(as_text=True)
-    action = re.search(r'action="([^"]+/choose)"', first).group(1)
+    return url, first, re.search(r'action="([^"]+/choose)"', first).group(1)
+
+
+def play_to_the_end(client, module_id: str, headers: dict[str, str]) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """The attempt page at the start, then at its ending (after the worse choice)."""
+    url, first, action = open_attempt(client, module_id, headers)
     client.post(action, data={"csrf_token": csrf_from(first), "node": "counter", "choice": "shrug"})
     return first, client.get(url, headers=headers).get_data(as_text=True)
+
+
+def best_choice_fragment(client) -> str:  # type: ignore[no-untyped-def]
+    """What play.js gets back for the best (and finishing) choice of lang-english on a French page."""
+    _, first, action = open_attempt(client, "lang-english", FRENCH)
+    fragment = client.post(
+        action,
+        data={"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"},
+        headers={**FRENCH, "X-Cx-Fragment": "1"},
+    )
+    return f"<html><body>{fragment.get_data(as_text=True)}</body></html>"
 
 
 def test_the_module_list_marks_an_english_module_on_a_french_page_and_names_its_language(client, learner, modules):
@@ -117,16 +133,8 @@ def test_english_pages_mark_a_french_module_and_nothing_of_an_english_one(client
 
 def test_the_fragment_answer_carries_the_marks(client, learner, modules):
     login(client, learner)
-    page = client.get("/modules/lang-english", headers=FRENCH).get_data(as_text=True)
-    url = client.post("/modules/lang-english/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
-    first = client.get(url, headers=FRENCH).get_data(as_text=True)
-    action = re.search(r'action="([^"]+/choose)"', first).group(1)
-    fragment = client.post(
-        action,
-        data={"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"},
-        headers={**FRENCH, "X-Cx-Fragment": "1"},
-    ).get_data(as_text=True)
-    assert "She feels heard." in marked(f"<html><body>{fragment}</body></html>", "en")
+    fragment = best_choice_fragment(client)
+    assert "She feels heard." in marked(fragment, "en")
 
 
 def test_the_api_says_each_module_s_language(client, learner, modules):
@@ -189,16 +197,8 @@ def test_the_admin_account_form_marks_role_titles(app, client, modules):
 def test_badge_titles_are_marked_with_the_language_badges_yaml_says(client, learner, modules):
     # The bundled badges.yaml says `language: en`; passing a first module earns "First pass".
     login(client, learner)
-    page = client.get("/modules/lang-english", headers=FRENCH).get_data(as_text=True)
-    url = client.post("/modules/lang-english/attempts", data={"csrf_token": csrf_from(page)}).headers["Location"]
-    first = client.get(url, headers=FRENCH).get_data(as_text=True)
-    action = re.search(r'action="([^"]+/choose)"', first).group(1)
-    fragment = client.post(
-        action,
-        data={"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"},
-        headers={**FRENCH, "X-Cx-Fragment": "1"},
-    ).get_data(as_text=True)
-    badge = tree(f"<html><body>{fragment}</body></html>").xpath('//*[@data-badge="first-pass"]')[0]
+    fragment = best_choice_fragment(client)
+    badge = tree(fragment).xpath('//*[@data-badge="first-pass"]')[0]
     assert badge.get("lang") is None and badge.text_content().startswith("Nouveau badge")
     assert "First pass" in [e.text_content() for e in badge.xpath('.//*[@lang="en"]')]
     listing = client.get("/badges", headers=FRENCH).get_data(as_text=True)
