@@ -49,7 +49,7 @@ def display_name(tag: str, in_language: str) -> str:
 def _unknown(text: str) -> str:
     meant = _names().get(text.casefold())
     if meant:
-        return f"'{text}' is a language's name; write its tag: language: {meant}."
+        return f"'{text}' is a language's name; write its tag instead: {meant}."
     primary = text.replace("_", "-").split("-")[0]
     try:
         known = str(Locale.parse(primary.lower()))

@@ -36,6 +36,23 @@ class Role:
     level: int
     line_of_sight: str
     language: str | None = None  # roles.yaml's `language:`, a BCP 47 tag like a module's
+    titles: tuple[tuple[str, str], ...] = ()  # (tag, title) from the role's `titles:`, tags normalised
+
+    def title_for(self, language: str | None) -> tuple[str, str | None]:
+        """The title to show on a page in ``language``, and the language it is in: the exact tag's
+        translation, else one for the same language ("fr" on a "fr-CA" page, or the reverse),
+        else ``title`` in the file's own language."""
+        if language:
+            wanted = language.lower()
+            primary = wanted.split("-")[0]
+            exact = [(tag, text) for tag, text in self.titles if tag.lower() == wanted]
+            near = sorted(
+                ((tag, text) for tag, text in self.titles if tag.lower().split("-")[0] == primary),
+                key=lambda pair: "-" in pair[0],  # the plain language before its regions
+            )
+            for tag, text in exact or near:
+                return text, tag
+        return self.title, self.language
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +80,6 @@ class Library:
         """Roles from the most junior to the most senior."""
         return sorted(self.roles.values(), key=lambda r: (r.level, r.id))
 
-    @property
-    def roles_language(self) -> str | None:
-        """The language roles.yaml is written in (its titles show on every page), if it says."""
-        return next((role.language for role in self.roles.values()), None)
-
     def by_role(self) -> dict[str, list[Module]]:
         grouped: dict[str, list[Module]] = {r.id: [] for r in self.ladder()}
         for module in sorted(self.modules.values(), key=lambda m: (m.title, m.id)):
@@ -85,7 +97,14 @@ def read_roles(path: Path) -> tuple[dict[str, Role], SourceMap]:
     data, source = load_plain(RolesFileSchema(), path.read_bytes(), str(path))
     language = languages.normalize(data["language"]) if data.get("language") else None
     roles = {
-        role_id: Role(role_id, v["title"], v["level"], v["line_of_sight"], language)
+        role_id: Role(
+            role_id,
+            v["title"],
+            v["level"],
+            v["line_of_sight"],
+            language,
+            tuple((languages.normalize(tag), text) for tag, text in v["titles"].items()),
+        )
         for role_id, v in data["roles"].items()
     }
     return roles, source

@@ -292,6 +292,15 @@ class ModuleSchema(Schema):
 
 class RoleSchema(Schema):
     title = _text(required=True)
+    titles = fields.Dict(
+        keys=fields.String(validate=language_tag),
+        values=_text(),
+        load_default=dict,
+        metadata={
+            "description": "The title in other languages, by BCP 47 tag ({fr: Stagiaire, de: Praktikant}): "
+            "pages in that language show it."
+        },
+    )
     level = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     line_of_sight = _text(required=True, metadata={"description": "How this role's work reaches the customer."})
 

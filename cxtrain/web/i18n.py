@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..playview import lang_attributes
 from ..scenario.languages import display_name
+from ..scenario.library import Role
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 SOURCE_LANGUAGE = "en"
@@ -109,11 +110,27 @@ def content_lang(language: str | None) -> Markup:
     return lang_attributes(language, html_lang())
 
 
-def roles_lang() -> Markup:
-    """:func:`content_lang` for role titles, in the language roles.yaml says it is written in."""
+def _role(role: Role | str | None) -> Role | None:
+    if role is None or isinstance(role, Role):
+        return role
     from .service import catalog  # the catalog needs the app; this module is set up before it
 
-    return content_lang(catalog().library.roles_language)
+    return catalog().roles.get(role)
+
+
+def role_title(role: Role | str | None, fallback: str | None = None) -> str:
+    """A job role's title for this page: its translation into the page's language when roles.yaml
+    has one (``titles:``), else its title; ``fallback`` (else the id) for a role not on the ladder."""
+    found = _role(role)
+    if found is None:
+        return fallback if fallback is not None else str(role or "")
+    return found.title_for(html_lang())[0]
+
+
+def role_lang(role: Role | str | None) -> Markup:
+    """:func:`content_lang` for what :func:`role_title` shows (nothing for a translation into the page's language)."""
+    found = _role(role)
+    return content_lang(found.title_for(html_lang())[1]) if found is not None else Markup("")
 
 
 def language_name(language: str) -> str:
@@ -155,7 +172,8 @@ def init_app(app: Flask) -> None:
         cx_html_lang=html_lang,
         cx_languages=language_choices,
         cx_lang=content_lang,
-        cx_roles_lang=roles_lang,
+        cx_role_title=role_title,
+        cx_role_lang=role_lang,
         cx_language_name=language_name,
     )
     app.jinja_env.filters.update(when=format_when, day=format_day)

@@ -23,6 +23,7 @@ from ..store import insight as queries
 from . import service
 from .database import db
 from .graph_traffic import edges
+from .i18n import role_title
 from .insight_module import module_insight
 from .insight_svg import histogram_bars, render, share_bar
 from .insight_team import Forbidden, TeamReport, is_manager, member_name, percent, team_for, team_report
@@ -80,8 +81,14 @@ def team() -> str | BaseResponse:
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
     if not report.members and not current_user.is_trainer:
         abort(404)
+    # The page names members by their role in the page's language; the CSV keeps roles.yaml's titles.
+    titles = {role_id: role_title(role) for role_id, role in service.catalog().roles.items()}
     return render_template(
-        "insight/team.html", report=report, percent=percent, marks=cell_marks(), member_name=member_name
+        "insight/team.html",
+        report=report,
+        percent=percent,
+        marks=cell_marks(),
+        member_name=lambda row: member_name(row, titles),
     )
 
 

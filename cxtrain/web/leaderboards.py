@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -67,8 +68,16 @@ def _team_pool(db: Session, period: Period, at: datetime) -> _TeamPool:
     return pool
 
 
-def leaderboard(db: Session, user: User, period: Period, scope: Literal["everyone", "team"]) -> gamify.Board:
-    """The board the learner sees; for ``team`` teams are ranked by XP per member (gamify.rank over team averages)."""
+def leaderboard(
+    db: Session,
+    user: User,
+    period: Period,
+    scope: Literal["everyone", "team"],
+    title_of: Callable[[str | None], str | None] = role_title,
+) -> gamify.Board:
+    """The board the learner sees; for ``team`` teams are ranked by XP per member (gamify.rank over team
+    averages). ``title_of`` names an anonymous learner's job role: roles.yaml's title for the API,
+    the page's translation of it for the page."""
     at = now()
     if scope == "team":
         pool = _team_pool(db, period, at)
@@ -84,7 +93,7 @@ def leaderboard(db: Session, user: User, period: Period, scope: Literal["everyon
     rows = []
     for p in placed:
         name, job_role, vis = who.get(p.user_id, ("", None, gamify.DEFAULT_VISIBILITY))
-        entry = gamify.LeaderEntry(p.user_id, p.xp, name=name, role_title=role_title(job_role), visibility=vis)
+        entry = gamify.LeaderEntry(p.user_id, p.xp, name=name, role_title=title_of(job_role), visibility=vis)
         rows.append(board_row(p.rank, entry, user.id, p.user_id == user.id))
     return gamify.Board(tuple(rows), next(r for r in rows if r.you))
 

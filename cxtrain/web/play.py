@@ -16,7 +16,7 @@ from ..scenario.model import Module
 from ..store import attempts as store
 from . import progress, service
 from .database import db
-from .i18n import content_lang
+from .i18n import content_lang, role_lang, role_title
 from .security import fragment_error, wants_fragment
 
 bp = Blueprint("play", __name__)
@@ -56,7 +56,7 @@ def modules() -> str:
     for entry in sorted(entries.values(), key=lambda e: (bool(content_lang(e.module.language)), e.module.title)):
         grouped.setdefault(entry.module.role, []).append(entry.module)
     ladder = sorted(grouped, key=lambda r: (r != current_user.job_role, roles[r].level if r in roles else 99, r))
-    groups = [(roles[r].title if r in roles else r, r, grouped[r]) for r in ladder]
+    groups = [(role_title(roles.get(r), r), r, grouped[r], role_lang(roles.get(r))) for r in ladder]
     return render_template("play/modules.html", groups=groups, best=best, resume=resume)
 
 

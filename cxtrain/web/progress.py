@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from .. import gamify
 from ..store import badge_awards, practice_queue, xp_ledger
 from ..store import reminders as reminder_store
-from . import leaderboards, my_data, practice_questions, rewards
+from . import i18n, leaderboards, my_data, practice_questions, rewards, service
 from .api.me import check_profile
 from .database import db
 from .i18n import available_languages
@@ -133,7 +133,13 @@ def leaderboard() -> tuple[str, int]:
     scope = request.args.get("scope", "everyone")
     period = period if period in ("week", "all") else "week"
     scope = scope if scope in ("everyone", "team") else "everyone"
-    board = leaderboards.leaderboard(db(), current_user, period, scope)  # type: ignore[arg-type]
+    board = leaderboards.leaderboard(
+        db(),
+        current_user,
+        period,  # type: ignore[arg-type]
+        scope,  # type: ignore[arg-type]
+        title_of=lambda job_role: i18n.role_title(job_role) if job_role in service.catalog().roles else None,
+    )
     visibility = xp_ledger.visibility(db(), current_user.id, gamify.DEFAULT_VISIBILITY)
     return render_template(
         "progress/leaderboard.html",

@@ -40,8 +40,8 @@ def test_a_module_that_does_not_say_has_no_language() -> None:
 @pytest.mark.parametrize(
     "written, says",
     [
-        ("English", "'English' is a language's name; write its tag: language: en."),
-        ("français", "write its tag: language: fr."),
+        ("English", "'English' is a language's name; write its tag instead: en."),
+        ("français", "write its tag instead: fr."),
         ("en-XX", "Write 'en', or a tag such as"),
         ("klingon-ish", "is not a language tag cxtrain knows. Write a BCP 47 tag such as 'en', 'fr' or 'pt-BR'."),
     ],
@@ -90,17 +90,38 @@ def test_lang_attributes(module: str | None, page: str | None, attrs: str) -> No
 def test_roles_yaml_says_its_language_or_gets_a_finding(tmp_path) -> None:
     from cxtrain.scenario import bundled_path, lint_paths, load_library
 
-    assert load_library([bundled_path()]).roles_language == "en"
+    assert {role.language for role in load_library([bundled_path()]).roles.values()} == {"en"}
     roles = (bundled_path() / "roles.yaml").read_text(encoding="utf-8")
     (tmp_path / "roles.yaml").write_text(roles.replace("language: en", "language: English"), encoding="utf-8")
     module = (bundled_path() / "intern-forms-per-hour.yaml").read_text(encoding="utf-8")
     (tmp_path / "intern-forms-per-hour.yaml").write_text(module, encoding="utf-8")
+    line = roles.splitlines().index("language: en") + 1
     findings = [f for f in lint_paths([tmp_path]).findings if f.path.endswith("roles.yaml")]
-    assert [(f.line, f.code) for f in findings] == [(4, "invalid-value")]
-    assert "write its tag: language: en." in findings[0].message
+    assert [(f.line, f.code) for f in findings] == [(line, "invalid-value")]
+    assert "write its tag instead: en." in findings[0].message
     # A folder with no module yet still has its roles.yaml checked (once, with modules or not).
     (tmp_path / "intern-forms-per-hour.yaml").unlink()
-    assert [(f.line, f.code) for f in lint_paths([tmp_path]).findings] == [(4, "invalid-value")]
-    assert [(f.line, f.code) for f in lint_paths([tmp_path / "roles.yaml"]).findings] == [(4, "invalid-value")]
+    assert [(f.line, f.code) for f in lint_paths([tmp_path]).findings] == [(line, "invalid-value")]
+    assert [(f.line, f.code) for f in lint_paths([tmp_path / "roles.yaml"]).findings] == [(line, "invalid-value")]
     (tmp_path / "roles.yaml").write_text(roles.replace("language: en\n", ""), encoding="utf-8")
-    assert load_library([tmp_path]).roles_language is None
+    assert {role.language for role in load_library([tmp_path]).roles.values()} == {None}
+
+
+def test_a_role_s_title_in_another_language() -> None:
+    from cxtrain.scenario.library import Role
+
+    role = Role("r", "Clerical intern", 1, "x", "en", (("fr", "Stagiaire"), ("fr-CA", "Stagiaire (CA)")))
+    assert role.title_for("fr") == ("Stagiaire", "fr")
+    assert role.title_for("fr-CA") == ("Stagiaire (CA)", "fr-CA")
+    assert role.title_for("fr-BE") == ("Stagiaire", "fr")  # the language's plain title before a region's
+    assert role.title_for("de") == role.title_for(None) == ("Clerical intern", "en")
+
+
+def test_a_wrong_language_in_a_role_s_titles_is_a_finding(tmp_path) -> None:
+    from cxtrain.scenario import bundled_path, lint_paths
+
+    roles = (bundled_path() / "roles.yaml").read_text(encoding="utf-8")
+    (tmp_path / "roles.yaml").write_text(roles.replace("titles: {fr: Chef", "titles: {French: Chef"), encoding="utf-8")
+    findings = lint_paths([tmp_path / "roles.yaml"]).findings
+    assert [f.code for f in findings] == ["invalid-value"]
+    assert "'French' is a language's name; write its tag instead: fr." in findings[0].message

@@ -69,7 +69,8 @@ def test_the_page_names_people_in_the_readers_language_and_the_api_stays_english
     page = client.get("/leaderboard?period=all", headers=ENGLISH).get_data(as_text=True)
     assert set(_names(page)) == english
     french = client.get("/leaderboard?period=all", headers=FRENCH).get_data(as_text=True)
-    assert set(_names(french)) == {"Vous", "Nora Named", "Anonyme (executive)", "Collègue anonyme"}
+    # The role by its French title, from the bundled roles.yaml's `titles: {fr: ...}`.
+    assert set(_names(french)) == {"Vous", "Nora Named", "Anonyme (membre de la direction)", "Collègue anonyme"}
     assert "A colleague" not in french and "An executive" not in french
 
 
@@ -86,7 +87,8 @@ def test_the_team_views_unnamed_members_are_numbered_in_the_readers_language(app
     english = client.get("/team", headers=ENGLISH).get_data(as_text=True)
     assert f"Frontline associate #{unnamed}" in english and f"Member #{no_role}" in english
     french = client.get("/team", headers=FRENCH).get_data(as_text=True).replace("\u00a0", " ")
-    assert f"Frontline associate n° {unnamed}" in french and f"Membre n° {no_role}" in french
+    # The bundled roles.yaml has the role's title in French (`titles: {fr: ...}`).
+    assert f"Employé de première ligne n° {unnamed}" in french and f"Membre n° {no_role}" in french
     # The CSV is for programs and spreadsheets: English, as before.
     csv = client.get("/team.csv", headers=FRENCH).get_data(as_text=True)
     assert f"Member #{no_role}" in csv

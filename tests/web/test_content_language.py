@@ -171,27 +171,55 @@ def test_history_trainer_and_insight_pages_mark_module_titles_and_choices(client
     assert not any("usually" in text or "habituellement" in text for text in english)  # the page's own tag
 
 
-def test_role_titles_are_marked_with_the_language_roles_yaml_says(client, learner, modules):
-    # The bundled roles.yaml says `language: en`.
-    login(client, learner)
+@pytest.fixture
+def roles_without_one_french_title(tmp_path, app_config):  # type: ignore[no-untyped-def]
+    """The app with the bundled roles.yaml, less the French title of frontline-associate."""
+    from cxtrain.scenario import bundled_path
+    from cxtrain.store import migrate
+    from cxtrain.web import create_app
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    roles = (bundled_path() / "roles.yaml").read_text(encoding="utf-8")
+    cut = "    titles: {fr: Employé de première ligne}\n"
+    assert cut in roles
+    (folder / "roles.yaml").write_text(roles.replace(cut, ""), encoding="utf-8")
+    app = create_app({**app_config, "SCENARIO_FOLDERS": [*app_config["SCENARIO_FOLDERS"], str(folder)]})
+    migrate.upgrade(app.config["DATABASE_URL"])
+    yield app
+    app.extensions["cxtrain.engine"].dispose()
+
+
+def test_role_titles_show_in_the_page_s_language_or_marked_with_roles_yaml_s(roles_without_one_french_title):
+    from webhelpers import add_user
+
+    app = roles_without_one_french_title
+    client = app.test_client()
+    add_user(app, "learner@example.org")
+    login(client, "learner@example.org")
     html = client.get("/modules", headers=FRENCH).get_data(as_text=True)
+    # No French title in roles.yaml: the English one, marked English (roles.yaml says `language: en`).
     heading = tree(html).xpath('//h2[@id="role-frontline-associate"]')[0]
     assert heading.get("lang") is None
     assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Frontline associate"]
     assert "votre rôle" in heading.text_content()  # the page's own words stay unmarked
+    # A French title (`titles: {fr: ...}`): shown, and in the page's language, so not marked.
+    heading = tree(html).xpath('//h2[@id="role-ceo"]')[0]
+    assert heading.text_content().strip() == "Directeur général" and heading.xpath(".//*[@lang]") == []
     english = client.get("/modules", headers=ENGLISH).get_data(as_text=True)
-    assert marked(english, "en") == []  # only the French module is marked there
-
-
-def test_the_admin_account_form_marks_role_titles(app, client, modules):
-    from webhelpers import add_user
+    assert tree(english).xpath('//h2[@id="role-ceo"]')[0].text_content().strip() == "Chief executive"
+    assert marked(english, "en") == []
 
     add_user(app, "admin@example.org", "admin")
     login(client, "admin@example.org")
     html = client.get("/admin/users/new", headers=FRENCH).get_data(as_text=True)
-    options = tree(html).xpath('//select[@id="job_role"]/option')
-    assert options[0].get("lang") is None  # "aucun", the page's word
-    assert {o.get("lang") for o in options[1:]} == {"en"}
+    options = {o.get("value"): o for o in tree(html).xpath('//select[@id="job_role"]/option')}
+    assert options[""].get("lang") is None  # "aucun", the page's word
+    assert (options["frontline-associate"].text, options["frontline-associate"].get("lang")) == (
+        "Frontline associate",
+        "en",
+    )
+    assert (options["ceo"].text, options["ceo"].get("lang")) == ("Directeur général", None)
 
 
 def test_badge_titles_are_marked_with_the_language_badges_yaml_says(client, learner, modules):
