@@ -32,7 +32,7 @@ from cxtrain.scenario.schema import SLUG, language_tag
 from cxtrain.scenario.source_map import SourceMap
 from cxtrain.scenario.suggest import did_you_mean, one_of
 
-from .badges import ANY, Badge, Rule
+from .badges import ANY, Badge, BadgeText, Rule
 from .records import Catalog
 
 NO_CONDITION = "A rule needs at least one condition, e.g. {passes: 1}."
@@ -88,11 +88,23 @@ class RuleSchema(Schema):
         return Rule(**data)
 
 
+class BadgeTranslationSchema(Schema):
+    title = _text(required=True, metadata={"description": "The title in this language."})
+    description = _text(required=True, metadata={"description": "The description in this language."})
+    criteria = _text(metadata={"description": "The criteria in this language (default: its description)."})
+
+
 class BadgeSchema(Schema):
     title = _text(required=True, metadata={"description": "Name shown to learners."})
     description = _text(required=True, metadata={"description": "One line on what the badge means."})
     criteria = _text(metadata={"description": "How to earn it, in words (Open Badges criteria)."})
     image = _text(metadata={"description": "URL of the badge image (optional)."})
+    translations = fields.Dict(
+        keys=fields.String(validate=language_tag),
+        values=fields.Nested(BadgeTranslationSchema),
+        load_default=dict,
+        metadata={"description": "The texts in other languages, by BCP 47 tag: pages in that language show them."},
+    )
     rule = fields.Nested(RuleSchema, required=True)
 
 
@@ -136,6 +148,12 @@ def read_badges_text(text: str | bytes, path: str = "<text>") -> tuple[list[Badg
                 rule=rule,
                 image=value.get("image"),
                 language=language,
+                translations=tuple(
+                    BadgeText(
+                        t["title"], t["description"], t.get("criteria") or t["description"], languages.normalize(tag)
+                    )
+                    for tag, t in value["translations"].items()
+                ),
                 path=path,
                 line=line,
                 column=column,

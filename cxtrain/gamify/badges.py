@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
+from cxtrain.scenario import languages
+
 from .records import Catalog, FinishedAttempt, activity_times, passed_modules
 from .streaks import streak
 
@@ -67,6 +69,16 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class BadgeText:
+    """What a learner reads of a badge, in one language (``language`` None: badges.yaml does not say)."""
+
+    title: str
+    description: str
+    criteria: str
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Badge:
     """One badge as declared in badges.yaml; ``rule_at`` maps rule keys to (line, column)."""
 
@@ -77,10 +89,20 @@ class Badge:
     rule: Rule
     image: str | None = None
     language: str | None = None  # badges.yaml's `language:`, a BCP 47 tag like a module's
+    translations: tuple[BadgeText, ...] = ()  # from the badge's `translations:`, tags normalised
     path: str = "<text>"
     line: int = 1
     column: int = 1
     rule_at: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def text_for(self, language: str | None) -> BadgeText:
+        """The badge's texts for a page in ``language``: the translation languages.pick chooses,
+        else the file's own."""
+        by_tag = {text.language or "": text for text in self.translations}
+        tag = languages.pick(by_tag, language)
+        if tag is not None:
+            return by_tag[tag]
+        return BadgeText(self.title, self.description, self.criteria, self.language)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -8,6 +8,7 @@ copy of the CLDR data decides what a real tag is, so a typo like ``en-UK`` or a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from babel import Locale, UnknownLocaleError, localedata
@@ -44,6 +45,20 @@ def display_name(tag: str, in_language: str) -> str:
     except (UnknownLocaleError, ValueError, TypeError):
         return tag
     return name or tag
+
+
+def pick(tags: Iterable[str], wanted: str | None) -> str | None:
+    """Which of ``tags`` (translations on offer) suits a page in ``wanted``: the same tag, else one
+    of the same language, the plain language before its regions ("fr" before "fr-CA" for
+    "fr-BE"); None when none does."""
+    if not wanted:
+        return None
+    wanted = wanted.lower()
+    primary = wanted.split("-")[0]
+    same = [tag for tag in tags if tag.lower().split("-")[0] == primary]
+    exact = [tag for tag in same if tag.lower() == wanted]
+    near = sorted(same, key=lambda tag: "-" in tag)
+    return (exact or near or [None])[0]
 
 
 def _unknown(text: str) -> str:

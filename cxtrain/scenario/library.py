@@ -39,20 +39,12 @@ class Role:
     titles: tuple[tuple[str, str], ...] = ()  # (tag, title) from the role's `titles:`, tags normalised
 
     def title_for(self, language: str | None) -> tuple[str, str | None]:
-        """The title to show on a page in ``language``, and the language it is in: the exact tag's
-        translation, else one for the same language ("fr" on a "fr-CA" page, or the reverse),
-        else ``title`` in the file's own language."""
-        if language:
-            wanted = language.lower()
-            primary = wanted.split("-")[0]
-            exact = [(tag, text) for tag, text in self.titles if tag.lower() == wanted]
-            near = sorted(
-                ((tag, text) for tag, text in self.titles if tag.lower().split("-")[0] == primary),
-                key=lambda pair: "-" in pair[0],  # the plain language before its regions
-            )
-            for tag, text in exact or near:
-                return text, tag
-        return self.title, self.language
+        """The title to show on a page in ``language``, and the language it is in: the translation
+        :func:`languages.pick` chooses, else ``title`` in the file's own language."""
+        tag = languages.pick((tag for tag, _ in self.titles), language)
+        if tag is None:
+            return self.title, self.language
+        return dict(self.titles)[tag], tag
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,6 +175,7 @@ def init_app(app: Flask) -> None:
         cx_role_title=role_title,
         cx_role_lang=role_lang,
         cx_language_name=language_name,
+        cx_badge_text=lambda badge: badge.text_for(html_lang()),
     )
     app.jinja_env.filters.update(when=format_when, day=format_day)
     app.after_request(_vary)

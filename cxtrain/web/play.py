@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from ..scenario import engine
 from ..scenario.model import Module
 from ..store import attempts as store
-from . import progress, service
+from . import progress, rewards, service
 from .database import db
 from .i18n import content_lang, role_lang, role_title
 from .security import fragment_error, wants_fragment
@@ -122,8 +122,7 @@ def _respond(
     view["csrf_token"] = generate_csrf()
     view["notice"] = str(notice) if notice is not None else None
     view["lang_attrs"] = content_lang(view["language"])
-    for badge in view.get("badges") or []:
-        badge["lang_attrs"] = content_lang(badge.get("language"))
+    rewards.badges_for_page(view.get("badges") or [])
     view["fragment"] = True  # only this page can answer the script with fragments; the preview cannot
     if view["finished"]:
         # Inside the partial, so a finishing step swapped in by play.js brings them too.

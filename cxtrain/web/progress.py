@@ -167,6 +167,7 @@ def answer(item_id: int) -> tuple[str, int]:
     choice = request.form.get("choice", "")
     try:
         result = practice_questions.answer(db(), current_user, item_id, choice)
+        rewards.badges_for_page(result["badges"])
     except practice_questions.PracticeError as exc:
         error = str(PRACTICE_ERRORS.get(exc.code, exc.message))
         return render_template("progress/practice_result.html", error=error, result=None), exc.status

@@ -28,6 +28,7 @@ from ..store import reminders as reminder_store
 from ..store.attempts import state_of
 from ..store.models import Attempt, User, UserBadge
 from .catalog import Catalog as ModuleCatalog
+from .i18n import content_lang, html_lang
 
 
 def now() -> datetime:
@@ -55,6 +56,17 @@ def badges() -> list[Badge]:
 
 def badge(badge_id: str) -> Badge | None:
     return next((b for b in badges() if b.id == badge_id), None)
+
+
+def badges_for_page(awarded: list[dict[str, Any]]) -> None:
+    """Give badges awarded by a finish or a practice answer (``badge_dict``s) the texts of the page's
+    language, with ``lang_attrs`` for them; the API keeps badges.yaml's own texts and language."""
+    for item in awarded:
+        found = badge(item["id"])
+        text = found.text_for(html_lang()) if found is not None else None
+        if text is not None:
+            item.update(title=text.title, description=text.description, language=text.language)
+        item["lang_attrs"] = content_lang(item.get("language"))
 
 
 def leaderboards_on() -> bool:

@@ -285,3 +285,41 @@ def test_incremental_awards_match_the_final_state_and_never_repeat(catalog, play
     assert len(awarded) == len(set(awarded))
     # badges only ever get earned here (attempts only accumulate), so the awards equal the final state
     assert set(awarded) == badges_earned(badges, ctx(catalog, attempts, job_role=job_role))
+
+
+def test_a_badge_s_texts_in_the_page_s_language() -> None:
+    from cxtrain.gamify import load_badges
+
+    first = next(b for b in load_badges() if b.id == "first-pass")  # the bundled file: English, with French
+    french = first.text_for("fr-CA")
+    assert (french.title, french.criteria, french.language) == (
+        "Premier succès",
+        "Réussir un module, quel qu’il soit.",
+        "fr",
+    )
+    assert first.text_for("de") == first.text_for(None)
+    assert (first.text_for("de").title, first.text_for("de").language) == ("First pass", "en")
+
+
+def test_a_translation_under_a_wrong_tag_or_without_a_title_is_a_finding() -> None:
+    import pytest
+
+    from cxtrain.gamify.badgefile import load_badges_text
+    from cxtrain.scenario import ScenarioError
+
+    text = """format: 1
+language: en
+badges:
+  first-pass:
+    title: First pass
+    description: You passed your first module.
+    translations:
+      French: {title: Premier succès, description: Vous avez réussi.}
+      de: {description: Bestanden.}
+    rule: {passes: 1}
+"""
+    with pytest.raises(ScenarioError) as caught:
+        load_badges_text(text, "badges.yaml")
+    found = sorted((f.line, f.code) for f in caught.value.findings)
+    assert found == [(8, "invalid-value"), (9, "missing-key")]
+    assert any("write its tag instead: fr." in f.message for f in caught.value.findings)

@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 from webhelpers import csrf_from, login, token_for
 
-from cxtrain.scenario import content_version
+from cxtrain.scenario import bundled_path, content_version
 from cxtrain.store import modules as stored
 
 FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
@@ -38,16 +38,21 @@ nodes:
     ending: {title: Parcel found}
 """
 FRENCH_MODULE = ENGLISH_MODULE.replace("lang-english", "lang-french").replace("language: en", "language: fr")
+BUNDLED_BADGES = (bundled_path() / "badges.yaml").read_text(encoding="utf-8")
 SILENT_MODULE = ENGLISH_MODULE.replace("lang-english", "lang-silent").replace("language: en\n", "")
 
 
-@pytest.fixture
-def modules(app):  # type: ignore[no-untyped-def]
+def save_modules(app) -> None:  # type: ignore[no-untyped-def]
     with app.extensions["cxtrain.sessionmaker"]() as db:
         for text in (ENGLISH_MODULE, FRENCH_MODULE, SILENT_MODULE):
             module_id = re.search(r"^id: (\S+)", text, re.M).group(1)
             stored.save_version(db, module_id, content_version(text), text)
         db.commit()
+
+
+@pytest.fixture
+def modules(app):  # type: ignore[no-untyped-def]
+    save_modules(app)
 
 
 def tree(html: str):  # type: ignore[no-untyped-def]
@@ -172,28 +177,32 @@ def test_history_trainer_and_insight_pages_mark_module_titles_and_choices(client
 
 
 @pytest.fixture
-def roles_without_one_french_title(tmp_path, app_config):  # type: ignore[no-untyped-def]
-    """The app with the bundled roles.yaml, less the French title of frontline-associate."""
-    from cxtrain.scenario import bundled_path
+def gappy_library(tmp_path, app_config):  # type: ignore[no-untyped-def]
+    """The app with the bundled roles.yaml and badges.yaml, less the French title of
+    frontline-associate and the French texts of the first-pass badge; the test modules stored."""
     from cxtrain.store import migrate
     from cxtrain.web import create_app
 
     folder = tmp_path / "library"
     folder.mkdir()
-    roles = (bundled_path() / "roles.yaml").read_text(encoding="utf-8")
-    cut = "    titles: {fr: Employé de première ligne}\n"
-    assert cut in roles
-    (folder / "roles.yaml").write_text(roles.replace(cut, ""), encoding="utf-8")
+    for name, cut in (
+        ("roles.yaml", "    titles: {fr: Employé de première ligne}\n"),
+        ("badges.yaml", re.search(r"(?s)  first-pass:.*?(    translations:.*?)    rule:", BUNDLED_BADGES).group(1)),
+    ):
+        text = (bundled_path() / name).read_text(encoding="utf-8")
+        assert cut in text
+        (folder / name).write_text(text.replace(cut, ""), encoding="utf-8")
     app = create_app({**app_config, "SCENARIO_FOLDERS": [*app_config["SCENARIO_FOLDERS"], str(folder)]})
     migrate.upgrade(app.config["DATABASE_URL"])
+    save_modules(app)
     yield app
     app.extensions["cxtrain.engine"].dispose()
 
 
-def test_role_titles_show_in_the_page_s_language_or_marked_with_roles_yaml_s(roles_without_one_french_title):
+def test_role_titles_show_in_the_page_s_language_or_marked_with_roles_yaml_s(gappy_library):
     from webhelpers import add_user
 
-    app = roles_without_one_french_title
+    app = gappy_library
     client = app.test_client()
     add_user(app, "learner@example.org")
     login(client, "learner@example.org")
@@ -222,15 +231,34 @@ def test_role_titles_show_in_the_page_s_language_or_marked_with_roles_yaml_s(rol
     assert (options["ceo"].text, options["ceo"].get("lang")) == ("Directeur général", None)
 
 
-def test_badge_titles_are_marked_with_the_language_badges_yaml_says(client, learner, modules):
-    # The bundled badges.yaml says `language: en`; passing a first module earns "First pass".
+def test_badges_show_in_the_page_s_language(client, learner, modules):
+    # The bundled badges.yaml has French texts; passing a first module earns "First pass".
     login(client, learner)
-    fragment = best_choice_fragment(client)
-    badge = tree(fragment).xpath('//*[@data-badge="first-pass"]')[0]
-    assert badge.get("lang") is None and badge.text_content().startswith("Nouveau badge")
-    assert "First pass" in [e.text_content() for e in badge.xpath('.//*[@lang="en"]')]
-    listing = client.get("/badges", headers=FRENCH).get_data(as_text=True)
-    item = tree(listing).xpath('//li[@id="badge-first-pass"]')[0]
+    badge = tree(best_choice_fragment(client)).xpath('//*[@data-badge="first-pass"]')[0]
+    assert " ".join(badge.text_content().split()).startswith("Nouveau badge : Premier succès — Vous avez réussi")
+    assert badge.xpath(".//*[@lang]") == []
+    item = tree(client.get("/badges", headers=FRENCH).get_data(as_text=True)).xpath('//li[@id="badge-first-pass"]')[0]
+    assert "Réussir un module, quel qu’il soit." in item.text_content() and item.xpath(".//*[@lang]") == []
+    english = tree(client.get("/badges", headers=ENGLISH).get_data(as_text=True))
+    assert english.xpath('//li[@id="badge-first-pass"]//h2')[0].text_content().startswith("First pass")
+    token = token_for(client, learner)
+    api = client.get("/api/me", headers={**token, **FRENCH}).get_json()
+    assert {(b["id"], b["title"], b["language"]) for b in api["badges"]} >= {("first-pass", "First pass", "en")}
+
+
+def test_a_badge_without_the_page_s_language_is_marked_with_badges_yaml_s(gappy_library):
+    from webhelpers import add_user
+
+    client = gappy_library.test_client()
+    add_user(gappy_library, "learner@example.org")
+    login(client, "learner@example.org")
+    fragment = tree(best_choice_fragment(client))
+    first = fragment.xpath('//*[@data-badge="first-pass"]')[0]
+    assert first.get("lang") is None and first.text_content().startswith("Nouveau badge")
+    assert "First pass" in [e.text_content() for e in first.xpath('.//*[@lang="en"]')]
+    perfect = fragment.xpath('//*[@data-badge="perfect-play"]')[0]  # still translated: in French, unmarked
+    assert "Sans faute" in perfect.text_content() and perfect.xpath(".//*[@lang]") == []
+    item = tree(client.get("/badges", headers=FRENCH).get_data(as_text=True)).xpath('//li[@id="badge-first-pass"]')[0]
     english = [" ".join(e.text_content().split()) for e in item.xpath('.//*[@lang="en"]')]
     assert "First pass" in english and "Pass any module." in english
     assert [e.text_content() for e in item.xpath(".//h2//*[@lang]")] == ["First pass"]
