@@ -74,7 +74,9 @@ def preview(paths: tuple[Path, ...], port: int) -> None:
         click.echo(_instructions(app.extensions["cxtrain.catalog"].library, folders, login))
         app.extensions["cxtrain.engine"].dispose()  # no connection may cross gunicorn's fork
         # One process, so that every request sees the same files; threads for the page's assets.
-        run(lambda: app, "127.0.0.1", port, workers=1, threads=4, preload_app=True)
+        # No freeze (see server.freeze_loaded_objects): this app replaces its library at every save,
+        # and a frozen one would never be freed.
+        run(lambda: app, "127.0.0.1", port, workers=1, threads=4, preload_app=True, post_worker_init=None)
 
 
 def _check_port_free(port: int) -> None:
