@@ -12,11 +12,15 @@ machine it adds the CPU its backend spent (Linux only).
 Under load every call costs about 1.5 times more (caches, the other processes), and the server adds
 its own HTTP work (about 0.25 ms a request with gunicorn's sync workers), so the in-process ratio is
 not the loaded one; it tells whether a change made the step cheaper, and by how much.
+
+It also prints what one full garbage collection costs the loaded app, before and after the
+gc.freeze() that each `cxtrain serve` worker runs once the app is loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -121,6 +125,26 @@ def run_for(label: str, env: dict[str, str], args: argparse.Namespace) -> None:
         print(f"  {name:6} {sum(cost.values()):.3f}   ({parts})")
     hello, play = sum(results["hello"].values()), sum(results["play"].values())
     print(f"  hello/play {hello / play:.2f}; play costs {play - hello:.3f} ms more than hello")
+    print_full_collection()
+
+
+def print_full_collection() -> None:
+    """What a full garbage collection costs a loaded worker, before and after the gc.freeze()
+    that `cxtrain serve` runs in each worker (cxtrain.web.server.freeze_loaded_objects)."""
+    tracked = len(gc.get_objects())
+    walks = []
+    for _ in range(3):
+        started = time.perf_counter()
+        gc.collect()
+        walks.append((time.perf_counter() - started) * 1000)
+    gc.freeze()
+    try:
+        started = time.perf_counter()
+        gc.collect()
+        frozen = (time.perf_counter() - started) * 1000
+    finally:
+        gc.unfreeze()
+    print(f"  full garbage collection over {tracked:,} objects: {min(walks):.1f} ms; after gc.freeze() {frozen:.1f} ms")
 
 
 def main() -> None:
