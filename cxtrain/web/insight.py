@@ -83,9 +83,11 @@ def team() -> str | BaseResponse:
         abort(404)
     # The page names members by their role in the page's language; the CSV keeps roles.yaml's titles.
     titles = {role_id: role_title(role) for role_id, role in service.catalog().roles.items()}
+    languages = {mid: entry.module.language for mid, entry in service.catalog().current(db()).items()}
     return render_template(
         "insight/team.html",
         report=report,
+        module_languages=languages,
         percent=percent,
         marks=cell_marks(),
         member_name=lambda row: member_name(row, titles),

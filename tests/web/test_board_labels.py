@@ -89,6 +89,10 @@ def test_the_team_views_unnamed_members_are_numbered_in_the_readers_language(app
     french = client.get("/team", headers=FRENCH).get_data(as_text=True).replace("\u00a0", " ")
     # The bundled roles.yaml has the role's title in French (`titles: {fr: ...}`).
     assert f"Employé de première ligne n° {unnamed}" in french and f"Membre n° {no_role}" in french
+    # The module key: the bundled modules' titles are English, marked so; their roles are in French.
+    key = re.search(r'<ol class="module-key">(.*?)</ol>', french, re.S).group(1)
+    assert '<li><span lang="en">' in key and "(<span>Employé de première ligne</span>)" in key
+    assert 'lang="en"' not in re.search(r'<ol class="module-key">.*?</ol>', english, re.S).group(0)
     # The CSV is for programs and spreadsheets: English, as before.
     csv = client.get("/team.csv", headers=FRENCH).get_data(as_text=True)
     assert f"Member #{no_role}" in csv
