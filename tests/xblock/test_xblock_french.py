@@ -193,6 +193,13 @@ def test_an_english_module_on_a_french_page_is_marked_english(make_block, french
     assert "You find it under a shelf." in _marked_english(ending)
     author = block.render("author_view").content
     assert "The lost parcel" in _marked_english(author)
+    # The ending's heading: a French sentence with the module's words inside, marked alone
+    # (the partial imports _lang.html, which the block's loader finds among the shared templates).
+    block = make_block(xml=olx(ENGLISH_MODULE))
+    ending = lxml.html.fromstring(f"<div>{play(block, BEST_PATH)['html']}</div>")
+    heading = ending.xpath('//*[contains(@class, "cx-ending-title")]')[0]
+    assert heading.get("lang") is None and heading.text_content().startswith("Fin")
+    assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Parcel returned"]
 
 
 def test_a_module_in_the_page_s_language_or_silent_about_it_is_not_marked(make_block, django_translation) -> None:

@@ -111,10 +111,12 @@ def own_asset(name: str) -> str:
 
 
 def _load(name: str) -> str | None:
-    # "shared:" names come from cxtrain_templates, every other from this package's templates/.
+    # "shared:" names come from cxtrain_templates, every other from this package's templates/, or
+    # else from cxtrain_templates: what the shared partial imports by its service name (_lang.html).
     if name.startswith("shared:"):
         return _resource(SHARED_PACKAGE, *name.removeprefix("shared:").split("/"))
-    return _resource(PACKAGE, "templates", *name.split("/"))
+    parts = name.split("/")
+    return _resource(PACKAGE, "templates", *parts) or _resource(SHARED_PACKAGE, *parts)
 
 
 @lru_cache(maxsize=1)
