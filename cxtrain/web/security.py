@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask, Request, Response, g, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -47,6 +48,7 @@ def wants_fragment() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = TokenFirstSessionInterface()
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -94,6 +96,22 @@ def _load_from_token(req: Request) -> User | None:
     return user
 
 
+class TokenFirstSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that an API request carrying a bearer token is that
+    token's alone: its session cookie is neither read nor written.
+
+    Flask-Login tries the session before the request loader, so a script run from a browser
+    profile (or a test client that logged in) would act as the cookie's account and silently
+    ignore the token it was given, even a revoked or mistyped one. The credential a client names
+    explicitly wins, and a bad one is a 401 rather than a fallback.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if bearer_token(request) is not None and is_api_path(request.path):
+            return self.session_class()  # empty and unmodified: save_session sends no cookie
+        return super().open_session(app, request)
+
+
 def bearer_token(req: Request) -> str | None:
     header = req.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -101,7 +119,11 @@ def bearer_token(req: Request) -> str | None:
 
 
 def is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
 
 
 def fragment_error(code: int, key: int | str | None = None) -> Response:

@@ -48,7 +48,7 @@ def _play_step_has_no_limit() -> bool:
 def _before() -> Response | None:
     if request.endpoint in PUBLIC:
         return None
-    if request.endpoint == "api.choose" and _token_only() is not None:
+    if request.endpoint == "api.choose" and bearer_token(request) is not None:
         return None  # the view authenticates in the query that reads the attempt (see choose)
     return _authenticate()
 
@@ -153,21 +153,15 @@ def get_attempt(attempt_id: int) -> Response:
     return _attempt(service.view(session, current_user, attempt, module))
 
 
-def _token_only() -> str | None:
-    """The bearer token of a request that carries no session cookie (an API client's, not a page's)."""
-    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
-        return None  # a session cookie wins over a token everywhere (Flask-Login's order)
-    return bearer_token(request)
-
-
 @bp.post("/attempts/<id:attempt_id>/choices")
 def choose(attempt_id: int) -> Response:
-    """The play step, the service's hot path: a token-only request is authenticated by the same
-    query that reads the attempt, without loading the user (Flask-Login and the ORM add about a
-    fifth to the step). Anything that query doesn't match (no or bad token, a closed account,
-    someone else's attempt, a session cookie) takes the ordinary way, which says which it was."""
+    """The play step, the service's hot path: a request with a bearer token is authenticated by the
+    same query that reads the attempt, without loading the user (Flask-Login and the ORM add about
+    a fifth to the step). Anything that query doesn't match (a bad token, a closed account,
+    someone else's attempt) takes the ordinary way, which says which it was; so does a page's
+    request, which has the session cookie and no token."""
     session = db()
-    token = _token_only()
+    token = bearer_token(request)
     found = None
     if token is not None:
         conn = play_step.connection(session)
