@@ -5,7 +5,7 @@
  * A choice posts the form itself, with the header X-Cx-Fragment: 1, and the server answers with
  * play/_attempt.html re-rendered (200, or 409/400 with a notice), so there is one rendering of
  * the view and every string in it went through _(). This script only swaps that element in,
- * moves focus and announces data-cx-announce. Without it the same markup is a plain form.
+ * moves focus and announces template[data-cx-announce]. Without it the same markup is a plain form.
  */
 (function () {
   "use strict";
@@ -13,8 +13,16 @@
   var ROOT = ".cx-attempt[data-cx-fragment]";
   var busy = false;
 
-  function announce(live, text) {
-    if (live) live.textContent = text;
+  // What the live region says: a sentence of the script's own, or a copy of the view's
+  // template[data-cx-announce], which keeps the module's words marked with their language.
+  function announce(live, said) {
+    if (!live) return;
+    if (typeof said === "string") {
+      live.textContent = said;
+      return;
+    }
+    live.textContent = "";
+    if (said) live.appendChild(document.importNode(said.content, true));
   }
 
   function parse(html) {
@@ -59,7 +67,7 @@
       target.setAttribute("tabindex", "-1");
       target.focus();
     }
-    announce(live || root.querySelector("[data-cx-live]"), root.getAttribute("data-cx-announce") || "");
+    announce(live || root.querySelector("[data-cx-live]"), root.querySelector("template[data-cx-announce]"));
   }
 
   // The page stays as it was; the learner reads and hears why, and can simply try again (or,

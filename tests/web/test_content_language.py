@@ -279,3 +279,14 @@ def test_within_a_role_modules_in_the_page_s_language_come_first(client, learner
     assert order["fr"].index("/modules/lang-french") < order["fr"].index("/modules/lang-english")
     assert order["fr"].index("/modules/lang-silent") < order["fr"].index("/modules/lang-english")
     assert order["en"][-1] == "/modules/lang-french"
+
+
+def test_the_live_region_s_announcement_marks_the_module_s_words(client, learner, modules):
+    # play.js copies this template into the live region after a step, marks included.
+    login(client, learner)
+    [said] = tree(best_choice_fragment(client)).xpath("//template[@data-cx-announce]")
+    words = " ".join(said.text_content().split())
+    assert words.startswith("She feels heard. Fin : Parcel found. Score 100 % — réussi.")
+    assert "Nouveau badge : Premier succès." in words
+    english = [" ".join(e.text_content().split()) for e in said.xpath('.//*[@lang="en"]')]
+    assert english == ["She feels heard.", "Parcel found"]  # and not the page's words around them

@@ -92,14 +92,14 @@ def race_clicks(app, url: str, body: dict, headers: dict, racers: int) -> list[i
     return sorted(statuses)
 
 
-def browser_log_in_and_start(page, base_url: str, email: str = "learner@example.org") -> None:  # type: ignore[no-untyped-def]
-    """In a browser page: log in through the form, open the test module and start an attempt."""
+def browser_log_in_and_start(page, base_url: str, email: str = "learner@example.org", module: str = MODULE) -> None:  # type: ignore[no-untyped-def]
+    """In a browser page: log in through the form, open the module (the test one) and start an attempt."""
     page.goto(base_url + "/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url("**/modules")
-    page.goto(f"{base_url}/modules/{MODULE}")
+    page.goto(f"{base_url}/modules/{module}")
     page.click('form[action$="/attempts"] button')
     page.wait_for_selector(".cx-choice")
 

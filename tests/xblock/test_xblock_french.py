@@ -200,6 +200,11 @@ def test_an_english_module_on_a_french_page_is_marked_english(make_block, french
     heading = ending.xpath('//*[contains(@class, "cx-ending-title")]')[0]
     assert heading.get("lang") is None and heading.text_content().startswith("Fin")
     assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Parcel returned"]
+    # What cxscenario.js copies into the live region after the step is marked the same way.
+    [said] = ending.xpath("//template[@data-cx-announce]")
+    words = " ".join(said.text_content().split())  # NBSPs become spaces
+    assert words == "They come to collect it. Fin : Parcel returned. Score 100 % — réussi."
+    assert [e.text_content() for e in said.xpath('.//*[@lang="en"]')] == ["They come to collect it.", "Parcel returned"]
 
 
 def test_a_module_in_the_page_s_language_or_silent_about_it_is_not_marked(make_block, django_translation) -> None:

@@ -35,20 +35,26 @@ function CxScenarioBlock(runtime, element, args) {
     });
   }
 
-  function announce(text) {
+  // said: a sentence of the script's own, or the view's template[data-cx-announce] (after the
+  // notice, if any), whose copy keeps the module's words marked with their language.
+  function announce(said, notice) {
     var live = body.querySelector("[data-cx-live]");
-    if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
+    if (!live) { return; }
+    live.textContent = "";
+    window.setTimeout(function () {
+      if (typeof said === "string") { live.textContent = said; return; }
+      if (notice) { live.appendChild(document.createTextNode(notice + " ")); }
+      if (said) { live.appendChild(document.importNode(said.content, true)); }
+    }, 50);
   }
 
   function show(answer, notice) {
     body.innerHTML = answer.html;
     var target = body.querySelector(".cx-feedback-title") || body.querySelector(".cx-node-title");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
-    // What to say comes rendered and translated with the view (data-cx-announce, the visible
-    // text's own words), so the script composes no text of its own in any language.
-    var attempt = body.querySelector(".cx-attempt");
-    var said = (attempt && attempt.getAttribute("data-cx-announce")) || "";
-    announce(notice ? notice + " " + said : said);
+    // What to say comes rendered and translated with the view (the visible text's own words), so
+    // the script composes no text of its own in any language.
+    announce(body.querySelector("template[data-cx-announce]"), notice);
   }
 
   function setBusy(on) {
