@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import gamify
 from ..gamify.records import as_utc
+from ..render import markdown
 from ..scenario.model import Module
 from ..store import badge_awards, learner_records, practice_queue, xp_ledger
 from ..store.models import User
@@ -39,6 +40,7 @@ def _question(row: Any, offered: Mapping[str, Module]) -> dict[str, Any] | None:
     if question is not None:
         question["id"] = row.id
         question["due_at"] = as_utc(row.due_at)
+        question["html"] = markdown(question["text"])  # a node's text is Markdown, as on the play page
     return question
 
 
@@ -95,10 +97,13 @@ def answer(db: Session, user: User, item_id: int, choice: str) -> dict[str, Any]
     db.commit()
     fresh = [b for b in badge_awards.awarded(db, user.id) if b.badge_id in new_ids]
     rewards = Rewards(xp, gamify.level_up(before, before + xp, curve()), fresh)
+    feedback = gamify.answer_feedback(module, item, choice)
     return {
-        **gamify.answer_feedback(module, item, choice),
+        **feedback,
         **rewards.as_dict(),
-        "feedback": gamify.answer_feedback(module, item, choice)["best_feedback"],
+        "feedback": feedback["best_feedback"],
+        "best_feedback_html": markdown(feedback["best_feedback"]),  # Markdown, as on the play page
+        "your_feedback_html": markdown(feedback["your_feedback"]),
         "streak": streak_of(db, user, at).current,
         "next_due": None if new.learned else as_utc(new.due_at),
     }

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from gamifyhelpers import Clock, play
-from webhelpers import add_user, token_for
+from webhelpers import add_user, csrf_from, login, token_for
 
 
 @pytest.fixture
@@ -94,6 +94,22 @@ def test_practice_from_missed_decisions_with_a_clock(client, auth, clock):
     me = client.get("/api/me", headers=auth).get_json()
     assert me["longest_streak"] == 2 and me["streak"] == 1  # ...and the longest kept
     assert client.post("/api/practice/999999", json={"choice": "x"}, headers=auth).status_code == 404
+
+
+def test_practice_shows_the_module_s_markdown_rendered_as_on_the_play_page(client, auth, learner, clock):
+    play(client, auth, ("shrug", "call"))
+    clock.advance(days=1)
+    [item] = client.get("/api/practice", headers=auth).get_json()["items"]
+    assert item["text"].strip() == "A customer says her parcel **never arrived**."  # the source, for API clients
+    assert item["html"].strip() == "<p>A customer says her parcel <strong>never arrived</strong>.</p>"
+    login(client, learner)
+    page = client.get("/practice").get_data(as_text=True)
+    assert "<strong>never arrived</strong>" in page and "**" not in page
+    form = {"csrf_token": csrf_from(page), "choice": "shrug"}
+    result = client.post(f"/practice/{item['id']}", data=form).get_data(as_text=True)
+    assert "Not quite." in result
+    assert '<div class="cx-feedback-text"><p>She leaves angry.</p>' in result  # what the miss did
+    assert '<div class="cx-feedback-text"><p>She calms down a little.</p>' in result  # and the best choice
 
 
 def test_streak_follows_the_learners_time_zone(client, auth, clock):
