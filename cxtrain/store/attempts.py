@@ -22,6 +22,16 @@ def start_attempt(db: Session, user_id: int, module: Module) -> Attempt:
     return attempt
 
 
+def newest_unfinished(db: Session, user_id: int, module_id: str) -> Attempt | None:
+    """The learner's newest attempt at ``module_id`` still in progress (what a page offers to resume)."""
+    return db.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.module_id == module_id, Attempt.finished_at.is_(None))
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    ).first()
+
+
 def get_attempt(db: Session, attempt_id: int, user_id: int) -> Attempt | None:
     """The attempt if it belongs to ``user_id``; someone else's is indistinguishable from none."""
     attempt = db.get(Attempt, attempt_id)

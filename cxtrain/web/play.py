@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, get_template_attribute, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -79,10 +79,15 @@ def module(module_id: str) -> str:
 
 @bp.post("/modules/<module_id>/attempts")
 def start(module_id: str) -> Response:
+    offered = request.form.get("resume", "")
     try:
-        attempt, _ = service.start(db(), current_user, module_id)
+        attempt, new = service.start_from_page(
+            db(), current_user, module_id, int(offered) if offered.isdigit() else None
+        )
     except service.NotFound:
         abort(404)
+    if not new:
+        flash(gettext("You already had an attempt in progress at this module: here it is."))
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
 
 

@@ -69,6 +69,11 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        # Pages show one person's progress as it is now: Back must ask again rather than show a
+        # copy from before the last choice (which offered "Start" with an attempt already
+        # under way), and a shared computer must not show them after logout.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

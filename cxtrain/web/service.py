@@ -17,7 +17,7 @@ from .. import playview
 from ..scenario import engine
 from ..scenario.model import Module
 from ..store import attempts as store
-from ..store import play_step
+from ..store import play_step, xp_ledger
 from ..store.models import Attempt, User
 from . import rewards
 from .catalog import Catalog, Entry
@@ -54,10 +54,36 @@ def entry(db: Session, module_id: str) -> Entry:
 
 
 def start(db: Session, user: User, module_id: str) -> tuple[Attempt, Module]:
+    found = _pinned_entry(db, module_id)
+    return store.start_attempt(db, user.id, found.module), found.module
+
+
+def _pinned_entry(db: Session, module_id: str) -> Entry:
+    """The module an attempt is about to start on, its text kept if it comes from a folder (which
+    commits the first time a worker sees that version)."""
     found = entry(db, module_id)
     if found.source == "library":
         catalog().pin(db, found.module)
-    return store.start_attempt(db, user.id, found.module), found.module
+    return found
+
+
+def start_from_page(db: Session, user: User, module_id: str, offered: int | None) -> tuple[Attempt, bool]:
+    """Start an attempt from the module page, or return the one started since that page was shown:
+    (the attempt, whether it is new).
+
+    ``offered`` is the attempt in progress the page offered to resume (None: it offered none).
+    If the learner's newest attempt in progress is another one, the page was out of date: a
+    double click on Start, or a page brought back by the browser's Back button after play had
+    begun. Starting yet another attempt there would leave that one stranded in progress, so it
+    is returned instead. Attempts started through the API are always new (a client says what it
+    wants)."""
+    found = _pinned_entry(db, module_id)  # before the lock: pinning may commit, which would release it
+    xp_ledger.lock_learner(db, user.id)  # two clicks arriving together: the second sees the first's attempt
+    current = store.newest_unfinished(db, user.id, module_id)
+    if current is not None and current.id != offered:
+        db.commit()
+        return current, False
+    return store.start_attempt(db, user.id, found.module), True
 
 
 def load(db: Session, user: User, attempt_id: int) -> tuple[Attempt, Module]:

@@ -83,6 +83,10 @@
     }
     note.removeAttribute("role");
     note.textContent = text;
+    // The note sits above the situation, out of sight of a phone user who scrolled down to the
+    // choices: bring it into view with focus, as a swapped-in answer brings its feedback.
+    note.setAttribute("tabindex", "-1");
+    note.focus();
     announce(root.querySelector("[data-cx-live]"), text);
   }
 

@@ -147,6 +147,11 @@ def test_a_choice_after_logging_out_elsewhere_says_to_reload(server: LiveServer,
     assert "You have been logged out. Reload the page" in page.inner_text(".cx-notice")
     assert "logged out" in page.inner_text("[data-cx-live]")
     assert page.get_attribute(".cx-attempt", "data-node") == "counter"  # the page stays as it was
+    # The note is above the situation: on a phone scrolled down to the choices, it comes into view.
+    assert page.evaluate("document.activeElement.classList.contains('cx-notice')")
+    assert page.locator(".cx-notice").is_visible()
+    box = page.locator(".cx-notice").bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
 
 
 def test_without_javascript_the_form_still_plays(server: LiveServer, browser_page):
@@ -190,3 +195,16 @@ def test_a_forgotten_password_from_the_login_page_to_the_modules(
     assert "Your new password is saved and you are logged in" in page.inner_text("main")
     assert [headers.get("referer") for headers in sent] == [None]  # the page with the token sent no Referer
     assert not errors, errors
+
+
+def test_back_after_a_choice_shows_the_module_page_as_it_is_now(server: LiveServer, browser_page):
+    page = browser_page
+    browser_log_in_and_start(page, server.url)
+    page.click('.cx-choice[value="listen"]')
+    page.wait_for_selector("text=She calms down a little.")
+    page.go_back()  # to the module page, from before the attempt began
+    page.wait_for_url(f"**/modules/{MODULE}")
+    assert page.locator("text=Resume your attempt").count() == 1
+    page.click('form[action$="/attempts"] button')  # "Start a new attempt", now on purpose
+    page.wait_for_selector(".cx-choice")
+    assert page.locator(".cx-feedback-title").count() == 0  # a fresh attempt at its first node

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
-from webhelpers import MODULE, PASSWORD, add_user, change_password, csrf_from, login, save_hidden_choice_module
+from webhelpers import (
+    MODULE,
+    PASSWORD,
+    add_user,
+    change_password,
+    csrf_from,
+    login,
+    race_starts,
+    save_hidden_choice_module,
+)
 
 from cxtrain.store.models import Attempt, ChoiceEvent
 
@@ -34,6 +44,8 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"]
     assert "<script>" not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"  # pages are never kept (see test_browser)
+    assert "no-store" not in client.get("/static/cxtrain.css").headers.get("Cache-Control", "")
 
 
 def test_cookie_flags(client, learner):
@@ -90,6 +102,41 @@ def test_resume_after_logout(app, client, learner):
     module_page = other_device.get(f"/modules/{MODULE}").get_data(as_text=True)
     assert "Resume your attempt" in module_page
     assert "The next morning" in other_device.get(attempt_url).get_data(as_text=True)
+
+
+def _announced(html: str) -> str:
+    """What play.js puts in the live region after this view is swapped in, as text."""
+    said = re.search(r"<template data-cx-announce>(.*?)</template>", html, re.S).group(1)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", said)).split())
+
+
+def _attempt_ids(app) -> list[int]:  # type: ignore[no-untyped-def]
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        return list(db.scalars(select(Attempt.id).order_by(Attempt.id)))
+
+
+def test_start_from_an_out_of_date_module_page_goes_to_the_attempt_begun_since(app, client, learner):
+    login(client, learner)
+    stale = client.get(f"/modules/{MODULE}").get_data(as_text=True)  # offers no attempt to resume
+    form = {"csrf_token": csrf_from(stale), "resume": ""}
+    first = client.post(f"/modules/{MODULE}/attempts", data=form).headers["Location"]
+    # A double click, or Start on the page the Back button brings back: the same attempt, said so.
+    again = client.post(f"/modules/{MODULE}/attempts", data=form, follow_redirects=True)
+    assert again.request.path == first and "already had an attempt in progress" in again.get_data(as_text=True)
+    assert len(_attempt_ids(app)) == 1
+
+    # The current page offers it for resuming; its "Start a new attempt" starts one, once.
+    page = client.get(f"/modules/{MODULE}").get_data(as_text=True)
+    assert f'name="resume" value="{first.rsplit("/", 1)[1]}"' in page
+    form = {"csrf_token": csrf_from(page), "resume": first.rsplit("/", 1)[1]}
+    second = client.post(f"/modules/{MODULE}/attempts", data=form).headers["Location"]
+    assert second != first and len(_attempt_ids(app)) == 2
+    assert client.post(f"/modules/{MODULE}/attempts", data=form).headers["Location"] == second
+    assert len(_attempt_ids(app)) == 2
+
+
+def test_starts_racing_from_one_page_make_one_attempt(app, learner):
+    assert len(set(race_starts(app, learner, racers=4))) == 1 and len(_attempt_ids(app)) == 1
 
 
 def test_double_submit_of_a_form_is_harmless(app, client, learner):
@@ -270,14 +317,14 @@ def test_fragment_answer_to_a_choice(client, learner):
     assert 'data-node="follow-up"' in html and "The next morning" in html
     assert 'value="call"' in html and f'action="{action}"' in html and 'name="csrf_token"' in html
     assert "data-cx-fragment" in html  # the swapped-in view opts in again
-    announced = re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    announced = _announced(html)
     assert "She calms down a little." in announced and "The next morning" in announced
 
     response = client.post(action, data={"csrf_token": token, "node": "follow-up", "choice": "call"}, headers=FRAGMENT)
     html = _only_the_partial(response.get_data(as_text=True))
     assert response.status_code == 200 and "Ending: A customer who comes back" in html
     assert "+20 XP" in html and 'data-badge="first-pass"' in html
-    announced = re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    announced = _announced(html)
     for said in ("She is delighted.", "Ending: A customer who comes back.", "Score 100% — passed.", "+20 XP."):
         assert said in announced
     assert "New badge: First pass." in announced
@@ -296,7 +343,7 @@ def test_fragment_answer_to_a_stale_or_unknown_choice(app, client, learner):
     stale = client.post(action, data=data, headers=FRAGMENT)
     html = _only_the_partial(stale.get_data(as_text=True))
     assert stale.status_code == 409 and "already taken" in html and 'data-node="follow-up"' in html
-    assert "already taken" in re.search(r'data-cx-announce="([^"]*)"', html).group(1)
+    assert "already taken" in _announced(html)
     unknown = client.post(action, data={**data, "node": "follow-up", "choice": "nowhere"}, headers=FRAGMENT)
     html = _only_the_partial(unknown.get_data(as_text=True))
     assert unknown.status_code == 400 and "The choice “nowhere” is not available" in html

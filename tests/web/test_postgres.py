@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from webhelpers import MODULE, race_clicks, token_for
+from webhelpers import MODULE, race_clicks, race_starts, token_for
 
 from cxtrain.store import migrate, normalise_url
-from cxtrain.store.models import ChoiceEvent
+from cxtrain.store.models import Attempt, ChoiceEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.app_on_postgres]
 
@@ -39,6 +39,13 @@ def test_concurrent_clicks_on_postgres(app, client, learner):
     assert statuses == [200] + [409] * 5
     with app.extensions["cxtrain.sessionmaker"]() as db:
         assert db.scalars(select(ChoiceEvent.step).where(ChoiceEvent.attempt_id == attempt["id"])).all() == [1]
+
+
+def test_starts_racing_from_one_page_make_one_attempt_on_postgres(app, learner):
+    places = race_starts(app, learner, racers=6)
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        [attempt_id] = db.scalars(select(Attempt.id)).all()
+    assert places == [f"/attempts/{attempt_id}"] * 6
 
 
 def test_plain_postgresql_url_is_rewritten_to_psycopg():

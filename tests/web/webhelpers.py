@@ -72,6 +72,31 @@ def token_for(client, email: str) -> dict[str, str]:  # type: ignore[no-untyped-
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+def race_starts(app, email: str, racers: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Press Start on the test module's page in ``racers`` tabs at once (each its own client, logged
+    in as ``email``, the page showing no attempt to resume); the attempt URLs they were sent to."""
+    import threading
+
+    tabs = [app.test_client() for _ in range(racers)]
+    forms = []
+    for tab in tabs:
+        login(tab, email)
+        forms.append({"csrf_token": csrf_from(tab.get(f"/modules/{MODULE}").get_data(as_text=True)), "resume": ""})
+    barrier, places = threading.Barrier(racers), []
+
+    def click(tab, form) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        response = tab.post(f"/modules/{MODULE}/attempts", data=form)
+        places.append(response.headers.get("Location", f"status {response.status_code}"))
+
+    threads = [threading.Thread(target=click, args=pair) for pair in zip(tabs, forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return places
+
+
 def race_clicks(app, url: str, body: dict, headers: dict, racers: int) -> list[int]:  # type: ignore[no-untyped-def,type-arg]
     """POST the same choice from ``racers`` threads released at once (a double click, two tabs)."""
     import threading
@@ -90,6 +115,22 @@ def race_clicks(app, url: str, body: dict, headers: dict, racers: int) -> list[i
     for thread in threads:
         thread.join()
     return sorted(statuses)
+
+
+def serve_modules(tmp_path: Path, modules: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A real `cxtrain serve` whose library is ``modules`` (file name: YAML text) plus the bundled
+    roles, with one frontline learner, learner@example.org; started (stop it when done)."""
+    from liveserver import LiveServer
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name, text in modules.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    live = LiveServer(tmp_path / "instance", str(folder))
+    assert live.cli("db", "upgrade").returncode == 0
+    added = live.cli("users", "add", "learner@example.org", "--job-role", "frontline-associate", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    return live.start()
 
 
 def browser_log_in_and_start(page, base_url: str, email: str = "learner@example.org", module: str = MODULE) -> None:  # type: ignore[no-untyped-def]
