@@ -7,7 +7,7 @@ attributes and classes from static/insight.css.
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
 
 from .graph_layout import BOX_H, BOX_W, Route, layers, layout, stroke_width
@@ -55,9 +55,14 @@ def render(insight: ModuleInsight) -> Markup:
         x, y = shape.boxes[node.id]
         kind = "ending" if node.ending else ("start" if node.id == insight.module.start else "decision")
         detail = (
-            gettext("%(count)s reached", count=node.arrived)
+            ngettext("%(num)s reached", "%(num)s reached", node.arrived)
             if node.ending
-            else gettext("%(taken)s choices, %(quit)s stopped here", taken=node.taken, quit=node.quit)
+            else gettext(
+                # Two counts, each with its own plural: "1 choice, 3 stopped here".
+                "%(choices)s, %(stopped)s",
+                choices=ngettext("%(num)s choice", "%(num)s choices", node.taken),
+                stopped=ngettext("%(num)s stopped here", "%(num)s stopped here", node.quit),
+            )
         )
         out.append(
             f'<g class="node {kind}" data-node="{escape(node.id)}"><title>{escape(node.title)} ({escape(node.id)}): '

@@ -293,3 +293,28 @@ def test_the_insight_page_of_a_long_module_is_about_a_laptop_wide(app, client, t
     boxes = [(float(x), float(y)) for x, y in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="160"', svg)]
     assert len(boxes) == 30 and all(x + BOX_W <= width and y + BOX_H <= height for x, y in boxes)
     assert svg.count("<title>") == 30 + 29  # every box and every arrow keeps its text for screen readers
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("en", ("1 choice, 1 stopped here", "1 reached"), ("2 choices, 3 stopped here", "2 reached")),
+        ("fr", ("1 choix, 1 arrêt ici", "1 arrivée"), ("2 choix, 3 arrêts ici", "2 arrivées")),
+    ],
+)
+def test_a_box_s_counts_take_their_plural_each(app, language: str, one: tuple[str, str], many: tuple[str, str]):
+    from dataclasses import replace
+
+    from flask_babel import force_locale
+
+    from cxtrain.web.insight_svg import render
+
+    module = load_module(SIBLINGS, "siblings.yaml")
+    found = insight(module)
+    for counts, (decision, ending) in (((1, 1, 1), one), ((2, 3, 2), many)):
+        taken, quit_, arrived = counts
+        nodes = tuple(replace(n, taken=taken, quit=quit_, arrived=arrived) for n in found.nodes)
+        with app.test_request_context(), force_locale(language):
+            svg = str(render(replace(found, nodes=nodes)))
+        assert f'data-node="a"><title>a (a): {decision}</title>' in svg
+        assert f'data-node="e"><title>E (e): {ending}</title>' in svg
