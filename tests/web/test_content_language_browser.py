@@ -8,21 +8,15 @@ from pathlib import Path
 import pytest
 from liveserver import LiveServer
 from test_content_language import ENGLISH_MODULE
-from webhelpers import PASSWORD, browser_log_in_and_start
+from webhelpers import browser_log_in_and_start, serve_modules
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
 def english_module_server(tmp_path: Path) -> Iterator[LiveServer]:
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    (folder / "lang-english.yaml").write_text(ENGLISH_MODULE, encoding="utf-8")
-    live = LiveServer(tmp_path / "instance", str(folder))
-    assert live.cli("db", "upgrade").returncode == 0
-    added = live.cli("users", "add", "learner@example.org", "--job-role", "frontline-associate", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
-    yield live.start()
+    live = serve_modules(tmp_path, {"lang-english.yaml": ENGLISH_MODULE})
+    yield live
     live.stop()
 
 

@@ -7,10 +7,12 @@ the line of the words they choose.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from liveserver import LiveServer
 from mailhelpers import SmtpServer, password_link, wait_for_messages
-from webhelpers import MODULE, PASSWORD, unsubscribe_path
+from webhelpers import MODULE, PASSWORD, browser_log_in_and_start, serve_modules, unsubscribe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -347,3 +349,62 @@ def test_resume_view_and_board_links_are_big_enough_to_tap(live_team: LiveServer
         assert tabs[current]["background"] != tabs[other]["background"], tabs
         assert tabs[current]["color"] != tabs[other]["color"], tabs
     assert _overflow(page) == 0
+
+
+LONG_ADDRESS = "https://intranet.example.org/" + "customer-care/returns-policy/" * 6 + "index.html"
+LONG_WORDS_MODULE = f"""id: long-words
+title: Supercalifragilisticexpialidociousnessofthereturnsdeskprocedure
+role: frontline-associate
+start: desk
+meters:
+  customer: {{label: Customer experience, start: 50}}
+  wait: {{label: Queueingtimeinminutesatthemaindesk, start: 50}}
+nodes:
+  desk:
+    text: |
+      The policy is at {LONG_ADDRESS} and nowhere else.
+
+          {LONG_ADDRESS}
+    customer_link: {LONG_ADDRESS}
+    choices:
+      - id: read
+        text: Read {LONG_ADDRESS} aloud
+        feedback: She hears {LONG_ADDRESS}.
+        effects: {{customer: 5, wait: -10}}
+        next: done
+  done:
+    text: Done.
+    ending: {{title: Readitallthewaythroughtotheverylastlineofthereturnspolicy}}
+"""
+
+
+@pytest.fixture
+def long_words_server(tmp_path) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    live = serve_modules(tmp_path, {"long-words.yaml": LONG_WORDS_MODULE})
+    yield live
+    live.stop()
+
+
+def test_a_long_address_in_a_module_wraps_instead_of_widening_the_play_page(long_words_server, browser_page):
+    page = browser_page
+    browser_log_in_and_start(page, long_words_server.url, module="long-words")
+    assert _overflow(page) == 0
+    # A code block keeps its lines and scrolls inside itself instead.
+    assert page.evaluate("getComputedStyle(document.querySelector('.cx-text pre')).overflowX") == "auto"
+    page.click('.cx-choice[value="read"]')
+    page.wait_for_selector(".cx-ending")
+    assert _overflow(page) == 0
+    for path in ("/modules", "/modules/long-words", "/history"):
+        page.goto(long_words_server.url + path)
+        assert _overflow(page) == 0, path
+
+
+def test_the_meter_bars_line_up_whatever_their_change_reads(long_words_server, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 740})
+    browser_log_in_and_start(page, long_words_server.url, module="long-words")
+    page.click('.cx-choice[value="read"]')  # the customer meter shows (+5), the other (-10)
+    page.wait_for_selector(".cx-ending")
+    bars = [page.locator(f"#cx-meter-{m}").bounding_box() for m in ("customer", "wait")]
+    assert bars[0] is not None and bars[1] is not None
+    assert (bars[0]["x"], bars[0]["width"]) == (bars[1]["x"], bars[1]["width"])
