@@ -174,6 +174,10 @@ def test_history_trainer_and_insight_pages_mark_module_titles_and_choices(client
     english = marked(insight, "en")
     assert {"The late parcel", "At the counter", "Shrug", "Listen first"} <= set(english)
     assert not any("usually" in text or "habituellement" in text for text in english)  # the page's own tag
+    # The role column says the role's French title, and its id for the trainer's YAML.
+    for path in ("/trainer/modules", "/trainer/insight", "/trainer/modules/lang-english"):
+        text = " ".join(tree(client.get(path, headers=FRENCH).get_data(as_text=True)).text_content().split())
+        assert "Employé de première ligne" in text and "frontline-associate" in text, path
 
 
 @pytest.fixture
