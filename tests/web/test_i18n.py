@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 from webhelpers import MODULE, PASSWORD, add_user, csrf_from, login
 
@@ -199,3 +200,19 @@ def test_a_reminder_email_is_in_the_learners_language(app, learner):
     assert french["Content-Language"] == "fr"
     assert "Bonjour," in french.get_body(("plain",)).get_content()
     assert '<html lang="fr">' in french.get_body(("html",)).get_content()
+
+
+def test_each_refused_profile_field_is_marked_and_points_at_its_message(app, client, learner):
+    login(client, learner)
+    bad = profile_form(client, name="ada@example.org", timezone="Mars/Olympus", leaderboard="public")
+    page = lxml.html.fromstring(client.post("/profile", data=bad).get_data(as_text=True))
+    for field, control in (("name", "//input[@id='name']"), ("timezone", "//input[@id='timezone']")):
+        [element] = page.xpath(control)
+        assert element.get("aria-invalid") == "true", field
+        [message] = page.xpath(f"//*[@id='{element.get('aria-describedby')}']")
+        assert message.text_content().strip(), field
+    [group] = page.xpath("//fieldset[.//input[@name='leaderboard']]")
+    assert group.get("aria-invalid") is None  # a group points at its message; the state is for controls
+    assert page.xpath(f"//*[@id='{group.get('aria-describedby')}']")[0].text_content().strip()
+    [reminders] = page.xpath("//fieldset[.//input[@name='reminders']]")
+    assert reminders.get("aria-describedby") == "reminders-hint"  # no error there: only its hint
