@@ -47,7 +47,9 @@ TIMEZONE_CHOICES = (
 PRACTICE_ERRORS = {
     "unknown-item": _l("There is no such practice question."),
     "item-gone": _l("This question's module changed; it has left your practice."),
-    "not-due": _l("This question is not due yet."),
+    # The page lists only due questions: one that is not due was answered a moment ago (sent
+    # again, or from the page the Back button brought back).
+    "not-due": _l("You have already answered this question; your first answer is the one that counts."),
     "unknown-choice": _l("That is not one of this question's choices."),
 }
 

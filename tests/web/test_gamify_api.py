@@ -110,6 +110,8 @@ def test_practice_shows_the_module_s_markdown_rendered_as_on_the_play_page(clien
     assert "Not quite." in result
     assert '<div class="cx-feedback-text"><p>She leaves angry.</p>' in result  # what the miss did
     assert '<div class="cx-feedback-text"><p>She calms down a little.</p>' in result  # and the best choice
+    again = client.post(f"/practice/{item['id']}", data={**form, "choice": "listen"})  # Back, and a better try
+    assert again.status_code == 409 and "already answered this question" in again.get_data(as_text=True)
 
 
 def test_streak_follows_the_learners_time_zone(client, auth, clock):
