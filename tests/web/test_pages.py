@@ -206,6 +206,11 @@ def test_upload_with_errors_is_refused_with_inline_findings(client, trainer):
     html = response.get_data(as_text=True)
     assert "Not published" in html and "nowhere" in html and 'class="finding error"' in html
     assert "broken-one" not in client.get("/trainer/modules").get_data(as_text=True)
+    # Above the listing, each finding again, linked to its line.
+    summary = re.search(r'<ul class="lint-summary">(.*?)</ul>', html, re.S).group(1)
+    link = re.search(r'<a href="#line-(\d+)">error \(line (\d+), column \d+\):</a> [^<]*nowhere', summary)
+    assert link is not None and link.group(1) == link.group(2) == "9"
+    assert '<li class="has-finding" value="9" id="line-9">' in html
 
 
 def _upload_file(client, data: bytes):  # type: ignore[no-untyped-def]
