@@ -71,16 +71,15 @@ def _team_or_abort() -> str | None:
 
 @bp.get("/team")
 @login_required
-def team() -> str | BaseResponse:
+def team() -> str | tuple[str, int] | BaseResponse:
     chosen = _team_or_abort()
     if chosen is None:  # a trainer or admin without a team of their own: pick one
-        prefix, after = request.args.get("q", "").strip(), request.args.get("after", "")
-        page = queries.teams(db(), prefix, after, TEAMS_PER_PAGE + 1)
-        more = page[TEAMS_PER_PAGE - 1][0] if len(page) > TEAMS_PER_PAGE else None
-        return render_template("insight/teams.html", teams=page[:TEAMS_PER_PAGE], q=prefix, more=more)
+        return _team_picker()
     report = team_report(db(), service.catalog(), chosen, show_email=current_user.is_trainer)
-    if not report.members and not current_user.is_trainer:
-        abort(404)
+    if not report.members:
+        if not current_user.is_trainer:
+            abort(404)
+        return _team_picker(missing=chosen), 404  # a mistyped or emptied team: say so, offer the list
     # The page names members by their role in the page's language; the CSV keeps roles.yaml's titles.
     titles = {role_id: role_title(role) for role_id, role in service.catalog().roles.items()}
     languages = {mid: entry.module.language for mid, entry in service.catalog().current(db()).items()}
@@ -92,6 +91,14 @@ def team() -> str | BaseResponse:
         marks=cell_marks(),
         member_name=lambda row: member_name(row, titles),
     )
+
+
+def _team_picker(missing: str | None = None) -> str:
+    """The list of teams to pick from, a page at a time, filtered by the ``q`` prefix."""
+    prefix, after = request.args.get("q", "").strip(), request.args.get("after", "")
+    page = queries.teams(db(), prefix, after, TEAMS_PER_PAGE + 1)
+    more = page[TEAMS_PER_PAGE - 1][0] if len(page) > TEAMS_PER_PAGE else None
+    return render_template("insight/teams.html", teams=page[:TEAMS_PER_PAGE], q=prefix, more=more, missing=missing)
 
 
 @bp.get("/team.csv")

@@ -107,6 +107,10 @@ def test_page_for_trainer_has_team_filter_and_emails(client, team):
     assert "Westgate" not in client.get("/team?q=East").get_data(as_text=True)
     page = client.get("/team?team=Westgate").get_data(as_text=True)
     assert "dave@example.org" in page and "alice@example.org" not in page
+    # A team nobody belongs to (mistyped, or everyone moved on): said so, with the list to pick from.
+    missing = client.get("/team?team=Westgat")
+    text = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "No team is called “Westgat”." in text and "Eastgate" in text
 
 
 @pytest.mark.parametrize(
