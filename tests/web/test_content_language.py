@@ -245,6 +245,10 @@ def test_badges_show_in_the_page_s_language(client, learner, modules):
     assert "Réussir un module, quel qu’il soit." in item.text_content() and item.xpath(".//*[@lang]") == []
     english = tree(client.get("/badges", headers=ENGLISH).get_data(as_text=True))
     assert english.xpath('//li[@id="badge-first-pass"]//h2')[0].text_content().startswith("First pass")
+    # An earned badge says what the learner did; one still to earn says only how to earn it.
+    assert "You passed your first module." in english.xpath('//li[@id="badge-first-pass"]')[0].text_content()
+    locked = english.xpath('//li[@id="badge-streak-7"]')[0].text_content()
+    assert "How to earn it:" in locked and "A week of daily practice" not in locked
     token = token_for(client, learner)
     api = client.get("/api/me", headers={**token, **FRENCH}).get_json()
     assert {(b["id"], b["title"], b["language"]) for b in api["badges"]} >= {("first-pass", "First pass", "en")}
