@@ -119,13 +119,14 @@ def open_badge_assertion(
     }
 
 
-def badge_svg(badge: Badge, colour: str = "#1f6f8b") -> str:
+def badge_svg(badge: Badge, colour: str = "#1f6f8b", title: str | None = None) -> str:
     """A plain, self-contained SVG for a badge without its own image: a disc with the title.
 
     Served at ``{base_url}/badges/{id}.svg`` so every BadgeClass has an image, as
-    Open Badges 2.0 requires, without anyone having to draw one.
+    Open Badges 2.0 requires, without anyone having to draw one. ``title`` replaces the
+    badge's own (a translation, for a page in another language).
     """
-    title = escape(badge.title)
+    title = escape(badge.title if title is None else title)
     fill = colour if colour.startswith("#") and len(colour) in (4, 7) else "#1f6f8b"
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256" '

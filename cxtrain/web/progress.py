@@ -105,7 +105,11 @@ def badge_image(badge_id: str) -> Response:
     found = rewards.badge(badge_id)
     if found is None:
         abort(404)
-    return Response(gamify.badge_svg(found), mimetype="image/svg+xml")
+    # ?lang=: drawn with the title the badges page shows in that language. Without it, the
+    # badges.yaml text, as the Open Badges export (whose BadgeClass points here) says it.
+    lang = request.args.get("lang")
+    title = found.text_for(lang).title if lang else None
+    return Response(gamify.badge_svg(found, title=title), mimetype="image/svg+xml")
 
 
 @bp.get("/badges/assertions/<assertion_id>.json")

@@ -243,6 +243,12 @@ def test_badges_show_in_the_page_s_language(client, learner, modules):
     assert badge.xpath(".//*[@lang]") == []
     item = tree(client.get("/badges", headers=FRENCH).get_data(as_text=True)).xpath('//li[@id="badge-first-pass"]')[0]
     assert "Réussir un module, quel qu’il soit." in item.text_content() and item.xpath(".//*[@lang]") == []
+    # Its picture is drawn with the French title too; without ?lang, with badges.yaml's (Open Badges).
+    image = item.xpath(".//img")[0].get("src")
+    assert image == "/badges/first-pass.svg?lang=fr"
+    assert "<title>Premier succès</title>" in client.get(image).get_data(as_text=True)
+    assert "<title>First pass</title>" in client.get("/badges/first-pass.svg").get_data(as_text=True)
+    assert "<title>First pass</title>" in client.get("/badges/first-pass.svg?lang=<b>").get_data(as_text=True)
     english = tree(client.get("/badges", headers=ENGLISH).get_data(as_text=True))
     assert english.xpath('//li[@id="badge-first-pass"]//h2')[0].text_content().startswith("First pass")
     # An earned badge says what the learner did; one still to earn says only how to earn it.
