@@ -79,16 +79,20 @@ def module(module_id: str) -> str:
 
 @bp.post("/modules/<module_id>/attempts")
 def start(module_id: str) -> Response:
-    offered = request.form.get("resume", "")
     try:
-        attempt, new = service.start_from_page(
-            db(), current_user, module_id, int(offered) if offered.isdigit() else None
-        )
+        attempt, new = service.start_from_page(db(), current_user, module_id, _offered_attempt())
     except service.NotFound:
         abort(404)
     if not new:
         flash(gettext("You already had an attempt in progress at this module: here it is."))
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
+
+
+def _offered_attempt() -> int | None:
+    """The attempt in progress the module page offered to resume (its hidden field), if any.
+    Anything but a row id (a forged form: "²" is a digit to str.isdigit) reads as none."""
+    value = request.form.get("resume", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 STALE_NOTICE = _l("That step was already taken (another tab or a double click); here is where you are.")

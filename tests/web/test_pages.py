@@ -133,6 +133,9 @@ def test_start_from_an_out_of_date_module_page_goes_to_the_attempt_begun_since(a
     assert second != first and len(_attempt_ids(app)) == 2
     assert client.post(f"/modules/{MODULE}/attempts", data=form).headers["Location"] == second
     assert len(_attempt_ids(app)) == 2
+    for forged in ("²", "9" * 5000, "-1", "x"):  # read as "no attempt offered", never a 500
+        response = client.post(f"/modules/{MODULE}/attempts", data={**form, "resume": forged})
+        assert response.headers["Location"] == second
 
 
 def test_starts_racing_from_one_page_make_one_attempt(app, learner):
