@@ -80,12 +80,16 @@ def test_a_token_cannot_play_someone_elses_attempt(app, client, auth):
     assert recorded(app, attempt) == 0
 
 
-def test_with_a_session_cookie_the_cookie_decides_and_csrf_is_checked(app, client, learner, auth):
-    # A page's request carries the cookie; a token beside it must not let it skip the CSRF check.
+def test_with_a_token_the_token_decides_and_with_the_cookie_alone_csrf_is_checked(app, client, learner, auth):
+    # A page's request carries only the cookie, which a browser sends on its own: it needs the CSRF
+    # header. A token is never sent on its own (no page of another site can add the header), so a
+    # request that has one is that token's, whatever cookie comes with it (TokenFirstSessionInterface).
     attempt = start(client, auth)
     browser = app.test_client()
     login(browser, learner)
-    response = browser.post(f"/api/attempts/{attempt}/choices", json=STEP, headers=auth)
+    response = browser.post(f"/api/attempts/{attempt}/choices", json=STEP)
     assert response.status_code == 400
     assert response.get_json()["error"] == "csrf-failed"
     assert recorded(app, attempt) == 0
+    response = browser.post(f"/api/attempts/{attempt}/choices", json=STEP, headers=auth)
+    assert response.status_code == 200 and recorded(app, attempt) == 1
