@@ -408,3 +408,18 @@ def test_the_meter_bars_line_up_whatever_their_change_reads(long_words_server, b
     bars = [page.locator(f"#cx-meter-{m}").bounding_box() for m in ("customer", "wait")]
     assert bars[0] is not None and bars[1] is not None
     assert (bars[0]["x"], bars[0]["width"]) == (bars[1]["x"], bars[1]["width"])
+
+
+def test_a_long_display_name_keeps_the_board_s_xp_on_screen(long_words_server, browser_page):
+    page = browser_page
+    browser_log_in_and_start(page, long_words_server.url, module="long-words")
+    page.click('.cx-choice[value="read"]')  # earns XP: on the board
+    page.wait_for_selector(".cx-ending")
+    page.goto(long_words_server.url + "/profile")
+    page.fill("#name", "Maximiliana" * 6)  # one 66-letter word
+    page.check('input[name="leaderboard"][value="named"]')
+    page.click('form.stacked button[type="submit"]')
+    page.goto(long_words_server.url + "/leaderboard")
+    xp = page.locator("tr.you td").nth(2).bounding_box()
+    assert xp is not None and xp["x"] + xp["width"] <= page.viewport_size["width"]
+    assert _overflow(page) == 0
