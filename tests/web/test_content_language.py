@@ -10,6 +10,7 @@ import re
 
 import lxml.html
 import pytest
+from markupsafe import Markup, escape
 from webhelpers import csrf_from, login, token_for
 
 from cxtrain.scenario import bundled_path, content_version
@@ -304,3 +305,25 @@ def test_the_live_region_s_announcement_marks_the_module_s_words(client, learner
     assert "Nouveau badge : Premier succès." in words
     english = [" ".join(e.text_content().split()) for e in said.xpath('.//*[@lang="en"]')]
     assert english == ["She feels heard.", "Parcel found"]  # and not the page's words around them
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('"Sorry, let me look"', "Sorry, let me look"),  # one quotation: its own pair goes
+        ("“Sorry, let me look”", "Sorry, let me look"),
+        ("« Désolé »", "Désolé"),
+        ('"No problem" — and take the phone', '"No problem" — and take the phone'),  # a quote inside
+        ('"Yes" or "No"', '"Yes" or "No"'),  # two quotations: all kept
+        ('"', '"'),
+        ("Listen first", "Listen first"),
+    ],
+)
+def test_a_choice_that_is_a_quotation_is_not_quoted_twice(app, text, shown):
+    template = app.jinja_env.from_string(
+        '{% from "_lang.html" import in_quotes %}{{ in_quotes("was “\x1f”.", text, attrs) }}'
+    )
+    with app.test_request_context():
+        assert template.render(text=text, attrs="") == str(escape(f"was “{shown}”."))
+        marked = template.render(text=text, attrs=Markup(' lang="en"'))
+    assert marked == str(Markup('was “<span lang="en">{}</span>”.').format(shown))
