@@ -92,6 +92,14 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return position(node.start_mark)
 
 
+def _lone_bang(lines: list[str], mark: yaml.Mark) -> bool:
+    """Whether the node at ``mark`` starts with a '!' standing alone (YAML's non-specific tag)."""
+    if mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return line[mark.column : mark.column + 1] == "!" and line[mark.column + 1 : mark.column + 2] in ("", " ", "\t")
+
+
 # Blanks and a '#' right after a plain scalar: YAML ends the text there and reads a comment.
 _COMMENT_AFTER = re.compile(r"([ \t]+)(#.*?)[ \t]*$")
 
@@ -129,6 +137,10 @@ class _Builder:
             raise _Abort
         self.seen.add(ident)
         self.source.values[path] = node.start_mark
+        if self.lines is not None and _lone_bang(self.lines, node.start_mark):
+            # "when: ! told_care": YAML's non-specific tag, which it resolves as if absent, so
+            # the condition would silently read "told_care". The trainer meant "not".
+            self.unsafe(node, path, tag="!")
         if isinstance(node, yaml.ScalarNode):
             if node.style in _QUOTES:
                 self.source.quoted.add(path)
@@ -144,16 +156,18 @@ class _Builder:
             return items
         self.unsafe(node, path)
 
-    def unsafe(self, node: yaml.Node, path: Path = ()) -> None:
-        tag = str(node.tag)
+    def unsafe(self, node: yaml.Node, path: Path = (), tag: str | None = None) -> None:
+        tag = str(node.tag) if tag is None else tag
         hint = "remove the tag."
         # A single '!' is also what a trainer types for "not" or at the start of a text.
-        if tag.startswith("!") and not tag.startswith("!!") and len(tag) > 1:
-            word = tag[1:] + (f" {node.value}" if isinstance(node, yaml.ScalarNode) and node.value else "")
+        value = node.value if isinstance(node, yaml.ScalarNode) and node.value else ""
+        if tag.startswith("!") and not tag.startswith("!!") and (len(tag) > 1 or value):
+            word = " ".join(part for part in (tag[1:], value) if part)
+            written = f"! {value}" if tag == "!" else " ".join(part for part in (tag, value) if part)
             if path and path[-1] == "when":
                 hint = f"to say 'not', write: when: not {word}"
             else:
-                hint = f"if this is text starting with '!', put it in quotes: \"!{word}\""
+                hint = f"if this is text starting with '!', put it in quotes: \"{written}\""
         self.error(
             _mark(node),
             "yaml-tag",
@@ -325,9 +339,10 @@ def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
                 )
             ]
         )
-    # Most files have no comment at all; only those with a '#' need their lines to find one.
+    # Most files have no comment and no tag at all; only those with a '#' or a '!' need their
+    # lines (to find a comment cutting a text, or a '!' typed for "not").
     # PyYAML does not count a byte-order mark in its columns, so neither may we.
-    lines = source_lines(text.removeprefix("\ufeff")) if "#" in text else None
+    lines = source_lines(text.removeprefix("\ufeff")) if "#" in text or "!" in text else None
     builder = _Builder(source, lines)
     try:
         data = builder.build(root, ())

@@ -210,6 +210,26 @@ def test_exclamation_mark_starting_a_text_suggests_quotes() -> None:
     assert finding.code == "yaml-tag" and '"!Important she leaves."' in finding.message
 
 
+def test_an_exclamation_mark_and_a_space_in_a_condition_suggests_not() -> None:
+    # YAML reads "! called" as its non-specific tag and drops it: the condition would silently
+    # mean "called", the opposite of what the trainer wrote.
+    text = edit("      - id: shrug\n", "      - id: shrug\n        when: ! called\n")
+    finding = only_finding(text)
+    assert (finding.code, finding.line, finding.column) == ("yaml-tag", 18, 15)
+    assert "The tag '!' is not allowed" in finding.message and "when: not called" in finding.message
+
+
+def test_an_exclamation_mark_and_a_space_starting_a_text_suggests_quotes() -> None:
+    finding = only_finding(edit("feedback: She leaves angry.", "feedback: ! She leaves angry."))
+    assert finding.code == "yaml-tag" and '"! She leaves angry."' in finding.message
+
+
+def test_an_exclamation_mark_inside_a_text_or_a_standard_tag_is_fine() -> None:
+    inside = load_module(edit("feedback: She leaves angry.", "feedback: She leaves! Angry."), "typo.yaml")
+    standard = load_module(edit("feedback: She leaves angry.", 'feedback: !!str "She leaves angry."'), "typo.yaml")
+    assert inside.id == standard.id == "typo"
+
+
 # --- schema slips ---------------------------------------------------------------------------
 
 
