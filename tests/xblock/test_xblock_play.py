@@ -198,6 +198,19 @@ def test_an_edit_that_breaks_an_unfinished_path_restarts_it_for_free(make_block)
     assert block.attempts == 1
 
 
+def test_a_choice_sent_from_the_page_before_the_edit_says_the_module_was_updated(make_block):
+    # The learner's page still shows the old node; the next choice meets the restarted attempt.
+    block = make_block(max_attempts="1")
+    play(block, [("counter", "form")])
+    node = AttemptState.from_json(block.attempt).node
+    block.yaml = MODULE_YAML.replace("id: form", "id: claim-form")
+    status, answer = call(block, "choose", {"node": node, "choice": "anything"})
+    assert status == 409 and "was updated since your last visit" in answer["message"]
+    assert "already taken" not in answer["message"]
+    assert answer["attempt"]["notice"] == answer["message"] and "was updated" in answer["attempt"]["html"]
+    assert answer["attempt"]["node"]["id"] == "counter" and block.attempts == 1
+
+
 def test_an_edit_after_the_last_attempt_gives_no_extra_attempt(make_block):
     block = make_block(max_attempts="1")
     play(block, WORST_PATH)

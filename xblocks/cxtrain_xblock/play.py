@@ -257,6 +257,8 @@ class PlayMixin:
         try:
             outcome = choose(module, state, data["node"], data["choice"])
         except (StaleNode, AttemptFinished) as exc:
+            if notice:  # the module was updated and the attempt started again: say that instead
+                raise PlayError4xx(409, exc.code, notice, attempt=self.answer(module, state, None, notice)) from exc
             message = self._("That step was already taken (another tab or a double click); here is where you are.")
             raise PlayError4xx(409, exc.code, message, attempt=self.answer(module, state)) from exc
         except ChoiceUnavailable as exc:

@@ -87,7 +87,8 @@ function CxScenarioBlock(runtime, element, args) {
       if (res.status === 200) {
         show(res.json, handler === "restart" ? messages.restarted : null);
       } else if (res.status === 409 && res.json.attempt) {
-        show(res.json.attempt, messages.stale);
+        // The view says why itself when the module was updated under the attempt (its notice).
+        show(res.json.attempt, res.json.attempt.notice ? null : messages.stale);
       } else {
         failed(res.json && res.json.message);
       }
