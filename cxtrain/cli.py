@@ -134,7 +134,10 @@ def schema(output: Path | None) -> None:
 
     text = dumps() + "\n"
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"Cannot write {output}: {exc.strerror or exc}.") from exc
     else:
         click.echo(text, nl=False)
 

@@ -29,7 +29,12 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
     files: list[Path] = []
     tracks: list[Track] = []
 
+    seen_tracks: set[Path] = set()
+
     def add_track(track_path: Path) -> None:
+        if track_path.resolve() in seen_tracks:
+            return
+        seen_tracks.add(track_path.resolve())
         try:
             track = load_track(track_path)
         except ScenarioError as exc:
@@ -80,8 +85,12 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
             files.append(target)
         else:
             result.extra.append(Finding(str(target), 1, 1, "error", "not-found", "No such file or folder."))
-    first_seen: dict[str, tuple[str, int]] = {}
+    # A file named twice ("lint lib lib/a.yaml") is one module, not a duplicate of itself.
+    unique: dict[Path, Path] = {}
     for file in files:
+        unique.setdefault(file.resolve(), file)
+    first_seen: dict[str, tuple[str, int]] = {}
+    for file in unique.values():
         roles = roles_at(roles_file or find_roles_file(file))
         try:
             text = file.read_bytes()

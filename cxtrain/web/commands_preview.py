@@ -37,7 +37,13 @@ def preview_folders(paths: Sequence[Path]) -> list[Path]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on (127.0.0.1 only).")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(1, 65535),  # 0 would let the system pick one, which the links could not name
+    help="Port to listen on (127.0.0.1 only).",
+)
 def preview(paths: tuple[Path, ...], port: int) -> None:
     """Play modules in the browser while you write them: save a file, reload the page.
 

@@ -15,11 +15,13 @@ from .server import DEFAULT_THREADS, default_workers
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: CPU cores + 1, at most 8).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU cores + 1, at most 8)."
+)
 @click.option(
     "--threads",
-    type=int,
+    type=click.IntRange(min=1),
     default=DEFAULT_THREADS,
     show_default=True,
     help="Threads per worker; more than 1 runs gunicorn's gthread workers instead of sync ones.",

@@ -158,3 +158,21 @@ def test_bundled_library_including_badges_and_tracks_is_strict_clean() -> None:
 
     outcome = run("lint", "--strict", str(bundled_path()))
     assert outcome.exit_code == 0, outcome.output
+
+
+def test_schema_into_a_missing_folder_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    result = run("schema", "-o", str(tmp_path / "no-such-folder" / "schema.json"))
+    assert result.exit_code == 1 and "Cannot write" in result.output and "No such file or directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_port_and_worker_counts_out_of_range_are_refused_before_anything_starts() -> None:
+    for args in (
+        ("preview", "--port", "70000", "scenarios"),
+        ("preview", "--port", "0", "scenarios"),  # the system's pick: the printed links could not name it
+        ("serve", "--port", "-1"),
+        ("serve", "--workers", "0"),
+        ("serve", "--threads", "0"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2 and "is not in the range" in result.output, args

@@ -103,6 +103,16 @@ def test_duplicate_module_ids_across_files(tmp_path: Path) -> None:
     assert "a.yaml:1" in dupes[0].message
 
 
+def test_a_file_named_twice_is_linted_once(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "tracks").mkdir()
+    (tmp_path / "tracks" / "t.yaml").write_text("id: t\ntitle: T\nmodules:\n  - godo\n")
+    twice = [tmp_path, tmp_path / "a.yaml", tmp_path / ".." / tmp_path.name / "a.yaml", tmp_path / "tracks" / "t.yaml"]
+    result = lint_paths(twice)
+    assert len(result.reports) == 1
+    assert [f.code for f in result.findings if f.severity == "error"] == ["unknown-module"]  # not duplicates
+
+
 def test_track_naming_a_missing_module(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
     (tmp_path / "tracks").mkdir()
