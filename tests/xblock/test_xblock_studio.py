@@ -64,6 +64,37 @@ def test_submit_refuses_bad_settings(make_block):
     assert call(block, "studio_submit", {"yaml": "", "module": ""})[1]["error"] == "no-module"
 
 
+def test_each_refused_setting_is_named_and_says_what_it_takes(make_block):
+    block = make_block()
+    for value in (2.5, "-1", "", "1e999"):
+        status, answer = call(block, "studio_submit", {"max_attempts": value})
+        assert (status, answer["error"], answer["field"]) == (400, "bad-max-attempts", "max_attempts"), value
+        assert answer["message"].startswith("The maximum number of attempts must be a whole number"), value
+    for value in (-1, "nan", "inf", True):
+        status, answer = call(block, "studio_submit", {"weight": value})
+        assert (status, answer["field"]) == (400, "weight") and "The weight must be" in answer["message"], value
+    assert call(block, "studio_submit", {"max_attempts": "3", "weight": "0"})[0] == 200
+    assert (block.max_attempts, block.weight) == (3, 0.0)
+
+
+def test_check_and_save_refuse_the_same_oversized_text_and_name_the_limit(make_block):
+    from cxtrain_xblock.studio import MAX_YAML_BYTES
+
+    block = make_block()
+    huge = MODULE_YAML + "# " + "x" * MAX_YAML_BYTES + "\n"
+    for handler in ("lint", "studio_submit"):
+        status, answer = call(block, handler, {"yaml": huge})
+        assert (status, answer["error"]) == (400, "too-large"), handler
+        assert f"{MAX_YAML_BYTES // 1024} KiB" in answer["message"], handler
+
+
+def test_an_empty_module_is_reported_at_line_1(make_block):
+    block = make_block()
+    for text in (" ", "\n\n\n"):
+        [finding] = call(block, "lint", {"yaml": text})[1]["findings"]
+        assert (finding["line"], finding["code"]) == (1, "empty-file"), repr(text)
+
+
 def test_lint_handler_checks_without_saving(make_block):
     block = make_block("<cxscenario/>")
     status, answer = call(block, "lint", {"yaml": MODULE_YAML})

@@ -186,13 +186,23 @@ def test_studio_editor_refuses_errors_and_shows_them_by_line(workbench: str, pag
     line = broken.splitlines().index("        next: nowhere") + 1
     assert f"Line {line}, column" in finding.inner_text()
     assert "nowhere" in finding.inner_text()
-    # Clicking the finding selects that line in the editor, for keyboard users too.
+    # Clicking the finding selects that line in the editor, for keyboard users too, wherever the
+    # editor was scrolled to.
+    page.evaluate("document.querySelector('#cxs-yaml').scrollTop = 1e6")
     finding.locator("a").click()
     selected = page.evaluate(
         "(() => { const t = document.querySelector('#cxs-yaml');"
         " return t.value.slice(t.selectionStart, t.selectionEnd); })()"
     )
     assert selected == "        next: nowhere"
+    # ... and scrolls the editor to it, with its lines unwrapped (YAML's indentation stays visible).
+    shown = page.evaluate(
+        "(() => { const t = document.querySelector('#cxs-yaml');"
+        " const h = t.scrollHeight / t.value.split('\\n').length;"
+        f" const top = ({line} - 1) * h;"
+        " return [t.getAttribute('wrap'), t.scrollTop <= top && top + h <= t.scrollTop + t.clientHeight]; })()"
+    )
+    assert shown == ["off", True]
 
 
 def test_handlers_refuse_requests_without_csrf_token(workbench: str) -> None:

@@ -63,7 +63,8 @@ def normalize_yaml(text: str) -> Normalized:
         leading += 1
     body = "\n".join(line.rstrip() for line in lines[leading:]).rstrip()
     if not body:
-        return Normalized("", leading, 0)
+        return Normalized("")  # "the file is empty" is said of line 1, however many blank lines
+
     dedented = textwrap.dedent(body)
     # dedent removes the same prefix from every line, so the first line shows how much.
     indent = len(body.split("\n", 1)[0]) - len(dedented.split("\n", 1)[0])

@@ -89,8 +89,7 @@ class StudioMixin:
         yaml_text = data.get("yaml")
         module_id = data.get("module")
         if isinstance(yaml_text, str) and yaml_text.strip():
-            if len(yaml_text.encode("utf-8")) > MAX_YAML_BYTES:
-                raise PlayError4xx(400, "too-large", self._("The YAML is too large."), findings=[])
+            self._within_size(yaml_text)
             report = content.lint_yaml(yaml_text)
             findings = content.findings_payload(report)
             if report.module is None or any(f["severity"] == "error" for f in findings):
@@ -123,16 +122,33 @@ class StudioMixin:
         updates["_findings"] = findings
         return updates
 
+    def _within_size(self, text: str) -> None:
+        """Check and Save refuse the same texts, and say where the limit is."""
+        if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+            message = self._(
+                "The YAML is larger than %(limit)s KiB, far more than any module needs. "
+                "Check that only the module was pasted."
+            ) % {"limit": MAX_YAML_BYTES // 1024}
+            raise PlayError4xx(400, "too-large", message, findings=[])
+
     def _number(self, value: Any, name: str, kind: type) -> float:
-        try:
-            number = kind(value)
-        except (TypeError, ValueError):
-            number = -1
-        if isinstance(value, bool) or number < 0 or number != number:  # NaN is not a weight
-            raise PlayError4xx(
-                400, f"bad-{name.replace('_', '-')}", self._("Enter a number of 0 or more."), findings=[]
-            )
-        return number
+        """A setting's number, or a 400 that names the setting and what it takes."""
+        number: float = -1
+        if not isinstance(value, bool):
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                number = -1
+        # 2.5 attempts is no number of attempts; NaN and infinity are no weight.
+        if number < 0 or number != number or number == float("inf") or (kind is int and not number.is_integer()):
+            messages = {
+                "weight": self._("The weight must be a number of 0 or more, such as 1 or 2.5."),
+                "max_attempts": self._(
+                    "The maximum number of attempts must be a whole number: 0 for no limit, or 1 or more."
+                ),
+            }
+            raise PlayError4xx(400, f"bad-{name.replace('_', '-')}", messages[name], findings=[], field=name)
+        return kind(number)
 
     @XBlock.json_handler
     def studio_submit(self, data: Any, suffix: str = "") -> dict[str, Any]:
@@ -149,6 +165,7 @@ class StudioMixin:
         text = data.get("yaml") if isinstance(data, dict) else None
         if not isinstance(text, str):
             raise PlayError4xx(400, "bad-request", self._('Send {"yaml": TEXT}.'), findings=[])
+        self._within_size(text)
         report = content.lint_yaml(text)
         summary = content.graph_summary(report.module) if report.module is not None else None
         return {"findings": content.findings_payload(report), "summary": summary}

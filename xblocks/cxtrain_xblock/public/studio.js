@@ -47,6 +47,11 @@ function CxScenarioStudio(runtime, element, args) {
     var end = start + (lines[line - 1] || "").length;
     yaml.focus();
     yaml.setSelectionRange(start, end);
+    // Selecting does not scroll a textarea in every browser; its lines do not wrap (wrap="off"),
+    // so each is the same height, and the line's offset is its number times that. Keep a few
+    // lines above it.
+    var height = yaml.scrollHeight / Math.max(lines.length, 1);
+    yaml.scrollTop = Math.max(0, (line - 4) * height);
   }
 
   // The messages come translated from the block with gettext's %(name)s placeholders, the way the
@@ -102,8 +107,20 @@ function CxScenarioStudio(runtime, element, args) {
     e.preventDefault();
     notify("cancel", {});
   });
+  // A refused setting (the answer's "field") is marked and focused, so its message is heard with it.
+  function markField(name) {
+    ["weight", "max_attempts"].forEach(function (other) {
+      if (form[other]) { form[other].removeAttribute("aria-invalid"); }
+    });
+    if (name && form[name]) {
+      form[name].setAttribute("aria-invalid", "true");
+      form[name].focus();
+    }
+  }
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    markField(null);
     notify("save", { state: "start", message: messages.saving });
     post("studio_submit", payload()).then(function (res) {
       if (res.status === 200) {
@@ -111,6 +128,7 @@ function CxScenarioStudio(runtime, element, args) {
         notify("save", { state: "end" });
       } else {
         showFindings(res.json.findings, res.json.message || messages.refused);
+        markField(res.json.field);
         notify("error", { title: messages.refused, message: res.json.message || "" });
       }
     }).catch(function () { notify("error", { title: messages.failed, message: "" }); });
