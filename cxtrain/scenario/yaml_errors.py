@@ -120,6 +120,19 @@ def _diagnose(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, st
         tab = lead.find("\t") if "\t" in lead else col
         return row + 1, tab + 1, "This line is indented with a tab. Indent with spaces only."
 
+    if "quoted scalar" not in context:
+        # A quote left open runs the text on into the lines below, and PyYAML stumbles much
+        # later (at the next quote mark, often many lines down): the slip is where it opened.
+        opened = _first_open_quote(lines, row, col)
+        if opened is not None:
+            at_row, at_col, quote = opened
+            twice = " An apostrophe inside single quotes is written twice: 'It''s'." if quote == "'" else ""
+            return (
+                at_row + 1,
+                at_col + 1,
+                f"The quote {quote} that opens here is not closed on its line, so the text runs on into "
+                f"the lines below. Add a closing {quote} at the end of the text.{twice}",
+            )
     if "cannot start any token" in problem and char in "@`%":
         return row + 1, col + 1, f"A text cannot start with '{char}'. {_quote_it(here)}"
     if "undefined alias" in problem:
@@ -319,6 +332,51 @@ def _not_a_key(lines: list[str], row: int, col: int, cmark: Any) -> tuple[int, i
             f"This line is indented {col} spaces, but the keys it sits among (from line {cmark.line + 1}) "
             f"are indented {keys_at}. Indent it like the lines it belongs with.",
         )
+    return None
+
+
+# Where a quoted text may start: at a line's indentation, after 'key: ', '- ', '[', '{' or ','.
+_QUOTE_START = re.compile(r"(?:^[ \t]*|:[ \t]+|-[ \t]+|[\[{,][ \t]*)(['\"])")
+
+
+def _closing(line: str, start: int, quote: str) -> int | None:
+    """Where the text quoted from ``start`` closes on this line, or None."""
+    at = start
+    while at < len(line):
+        char = line[at]
+        if quote == '"' and char == "\\":
+            at += 2
+            continue
+        if char == quote:
+            if quote == "'" and line[at + 1 : at + 2] == "'":  # '' is an apostrophe
+                at += 2
+                continue
+            return at
+        at += 1
+    return None
+
+
+def _open_quote(line: str) -> tuple[int, str] | None:
+    """(column, quote) of a quoted text that starts on this line and is not closed on it."""
+    at = 0
+    while (found := _QUOTE_START.search(line, at)) is not None:
+        opening = found.end() - 1
+        if line[:opening].lstrip().startswith("#"):
+            return None  # a comment line
+        quote = line[opening]
+        end = _closing(line, opening + 1, quote)
+        if end is None:
+            return opening, quote
+        at = end + 1
+    return None
+
+
+def _first_open_quote(lines: list[str], row: int, col: int) -> tuple[int, int, str] | None:
+    """The first quote left open before the error at (row, col), as (row, column, quote)."""
+    for index in range(min(row, len(lines) - 1) + 1):
+        found = _open_quote(lines[index])
+        if found is not None and (index < row or found[0] < col):
+            return index, found[0], found[1]
     return None
 
 

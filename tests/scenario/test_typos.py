@@ -195,6 +195,43 @@ def test_a_runaway_number_is_a_finding(digits: str) -> None:
     assert finding.code == "out-of-range" and finding.line == 4 and "typo" in finding.message
 
 
+@pytest.mark.parametrize(
+    ("slip", "later", "quote"),
+    [
+        # A quote left open, and another quote mark lines below: PyYAML fails there, not here.
+        (
+            ("title: A parcel is missing", 'title: "A parcel is missing'),
+            ("She leaves angry.", '"She leaves angry."'),
+            '"',
+        ),
+        (
+            ("title: A customer who comes back}", "title: 'A customer who comes back}"),
+            ("A quiet loss}", "'A quiet loss'}"),
+            "'",
+        ),
+        (("She calms down a little.", '"It\'s \\"fine\\"'), ("She leaves angry.", '"She leaves angry."'), '"'),
+    ],
+)
+def test_a_quote_left_open_is_reported_where_it_opens(
+    slip: tuple[str, str], later: tuple[str, str], quote: str
+) -> None:
+    text = edit(*slip).replace(*later)
+    finding = only_finding(text)
+    row = next(n for n, line in enumerate(text.splitlines(), start=1) if slip[1] in line)
+    assert (finding.code, finding.line) == ("yaml-syntax", row), finding.format()
+    assert finding.column == text.splitlines()[row - 1].index(quote) + 1
+    assert f"Add a closing {quote}" in finding.message
+
+
+def test_quotes_closed_on_their_lines_are_not_blamed() -> None:
+    # A colon-and-space inside a text (the real slip, on line 20) with quoted texts above it.
+    text = edit("feedback: She calms down a little.", "feedback: 'She said: \"it''s fine\"'").replace(
+        "She leaves angry.", "Result: she leaves."
+    )
+    finding = only_finding(text)
+    assert finding.line == 20 and "must be in quotes" in finding.message
+
+
 # --- tags a trainer types by accident -----------------------------------------------------
 
 
