@@ -48,8 +48,14 @@ def language_tag(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+def _not_blank(value: str) -> None:
+    # Spaces alone show as nothing: a blank button, a heading with no words.
+    if not value.strip():
+        raise ValidationError("Must not be empty or only spaces: write the text.")
+
+
 def _text(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, error="Must not be empty."), **kwargs)
+    return fields.String(validate=_not_blank, **kwargs)
 
 
 class MeterSchema(Schema):

@@ -232,6 +232,12 @@ def test_quotes_closed_on_their_lines_are_not_blamed() -> None:
     assert finding.line == 20 and "must be in quotes" in finding.message
 
 
+@pytest.mark.parametrize("blank", ["''", "'   '", '"\\t "'])
+def test_a_text_of_spaces_only_is_as_empty_as_no_text(blank: str) -> None:
+    finding = only_finding(edit("text: Tell her to phone the call centre", f"text: {blank}"))
+    assert finding.line == 18 and "Must not be empty or only spaces" in finding.message, finding.format()
+
+
 # --- tags a trainer types by accident -----------------------------------------------------
 
 
