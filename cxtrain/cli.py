@@ -155,14 +155,16 @@ def library_command(folders: tuple[Path, ...], markdown: bool) -> None:
     by_role = lib.by_role()
     if markdown:
         click.echo(_library_markdown(lib, by_role))
-        return
-    for role in lib.ladder():
-        click.secho(f"{role.title} ({role.id})", bold=True)
-        for module in by_role.get(role.id, []):
-            click.echo(f"  {module.id:<40} {module.minutes:>3} min  {module.title}")
-    for track in lib.tracks.values():
-        click.secho(f"Track {track.id}: {track.title}", bold=True)
-        click.echo("  " + " -> ".join(track.modules))
+    else:
+        for role in lib.ladder():
+            click.secho(f"{role.title} ({role.id})", bold=True)
+            for module in by_role.get(role.id, []):
+                click.echo(f"  {module.id:<40} {module.minutes:>3} min  {module.title}")
+        for track in lib.tracks.values():
+            click.secho(f"Track {track.id}: {track.title}", bold=True)
+            click.echo("  " + " -> ".join(track.modules))
+    if any(f.severity == "error" for f in lib.findings):
+        sys.exit(1)  # what could be listed was; a script still learns that modules were left out
 
 
 def _library_markdown(lib, by_role) -> str:  # type: ignore[no-untyped-def]

@@ -140,6 +140,14 @@ def test_library_listing_by_role(tmp_path: Path) -> None:
     assert "1. Fixture good (Clerical intern, `good`)" in markdown
 
 
+def test_library_lists_what_it_can_and_exits_1_when_a_module_was_left_out(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    for args in (("library", str(tmp_path)), ("library", "--markdown", str(tmp_path))):
+        outcome = run(*args)
+        assert outcome.exit_code == 1 and "good" in outcome.output and "broken.yaml:" in outcome.output, args
+
+
 def test_lint_checks_badges_of_a_library_folder(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
     (tmp_path / "badges.yaml").write_text(
