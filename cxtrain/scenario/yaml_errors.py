@@ -371,10 +371,20 @@ def _open_quote(line: str) -> tuple[int, str] | None:
     return None
 
 
+# A key or list item whose text is a block ('|' or '>') on the lines below.
+_BLOCK_START = re.compile(r"(?::|^[ \t]*-)[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
 def _first_open_quote(lines: list[str], row: int, col: int) -> tuple[int, int, str] | None:
-    """The first quote left open before the error at (row, col), as (row, column, quote)."""
+    """The first quote left open before the error at (row, col), as (row, column, quote). The
+    lines of a '|' or '>' block are prose, where a quotation may well run over a line break."""
+    block: int | None = None  # the indentation of the line that opened a block, while in it
     for index in range(min(row, len(lines) - 1) + 1):
-        found = _open_quote(lines[index])
+        line = lines[index]
+        if block is not None and (not line.strip() or _indent(line) > block):
+            continue
+        block = _indent(line) if _BLOCK_START.search(line) else None
+        found = _open_quote(line)
         if found is not None and (index < row or found[0] < col):
             return index, found[0], found[1]
     return None

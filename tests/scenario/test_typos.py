@@ -223,6 +223,13 @@ def test_a_quote_left_open_is_reported_where_it_opens(
     assert f"Add a closing {quote}" in finding.message
 
 
+def test_a_quotation_running_over_lines_of_a_block_text_is_not_blamed() -> None:
+    prose = 'text: |\n      She says: "Where is my parcel? It was\n      due yesterday."\n    customer_link: You'
+    text = edit("text: A customer says her parcel never arrived.\n    customer_link: You", prose)
+    finding = only_finding(text.replace("She leaves angry.", "Result: she leaves."))
+    assert finding.line == 22 and "must be in quotes" in finding.message, finding.format()
+
+
 def test_quotes_closed_on_their_lines_are_not_blamed() -> None:
     # A colon-and-space inside a text (the real slip, on line 20) with quoted texts above it.
     text = edit("feedback: She calms down a little.", "feedback: 'She said: \"it''s fine\"'").replace(
