@@ -327,3 +327,22 @@ def test_a_choice_that_is_a_quotation_is_not_quoted_twice(app, text, shown):
         assert template.render(text=text, attrs="") == str(escape(f"was “{shown}”."))
         marked = template.render(text=text, attrs=Markup(' lang="en"'))
     assert marked == str(Markup('was “<span lang="en">{}</span>”.').format(shown))
+
+
+def test_a_step_to_a_node_without_a_title_announces_the_question(app, client, learner):
+    # Without it, the live region read only the feedback: nothing said a new decision had come.
+    text = ENGLISH_MODULE.replace("lang-english", "untitled").replace("    title: Later\n", "")
+    text = text.replace(
+        "    ending: {title: Parcel found}\n",
+        "    choices:\n      - {id: end, text: Close the day, next: night}\n"
+        "  night:\n    text: Night.\n    ending: {title: Parcel found}\n",
+    )
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        stored.save_version(db, "untitled", content_version(text), text)
+        db.commit()
+    login(client, learner)
+    _, first, action = open_attempt(client, "untitled", ENGLISH)
+    form = {"csrf_token": csrf_from(first), "node": "counter", "choice": "listen"}
+    answer = client.post(action, data=form, headers={"X-Cx-Fragment": "1"})
+    [said] = tree(f"<html><body>{answer.get_data(as_text=True)}</body></html>").xpath("//template[@data-cx-announce]")
+    assert " ".join(said.text_content().split()) == "She feels heard. What do you do?"
