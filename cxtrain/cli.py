@@ -259,7 +259,7 @@ def _interactive(module, state, as_json: bool) -> None:  # type: ignore[no-untyp
         else:
             picked = next((c for c in visible if c.id == answer), None)
         if picked is None:
-            click.echo(f"Please type a number from 1 to {len(visible)}.")
+            click.echo("Please type 1." if len(visible) == 1 else f"Please type a number from 1 to {len(visible)}.")
             continue
         outcome = engine.choose(module, state, state.node, picked.id)
         state = outcome.state

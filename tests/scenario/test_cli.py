@@ -184,3 +184,15 @@ def test_port_and_worker_counts_out_of_range_are_refused_before_anything_starts(
     ):
         result = run(*args)
         assert result.exit_code == 2 and "is not in the range" in result.output, args
+
+
+def test_interactive_play_at_a_single_choice_asks_for_1(tmp_path: Path) -> None:
+    module = tmp_path / "one.yaml"
+    module.write_text(
+        "id: one\ntitle: One way\nrole: clerical-intern\nstart: a\nnodes:\n"
+        "  a:\n    text: Only one thing to do.\n    choices:\n      - {id: go, text: Go, next: b}\n"
+        "  b:\n    text: Done.\n    ending: {title: Done}\n"
+    )
+    outcome = run("play", str(module), input="2\n1\n")
+    assert outcome.exit_code == 0, outcome.output
+    assert "Please type 1." in outcome.output and "from 1 to 1" not in outcome.output
