@@ -323,5 +323,5 @@ def _describe(path: Path) -> str:
 
 def load_plain(schema: Schema, text: str | bytes, path: str) -> tuple[Mapping[str, Any], SourceMap]:
     """Load a non-module file (roles, track) through its schema."""
-    data, source = load_yaml(text, path)
+    data, source = load_yaml(text, path, empty_hint="The authoring guide shows what this file holds.")
     return validate(schema, data, source), source

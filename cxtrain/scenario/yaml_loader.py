@@ -277,10 +277,18 @@ _TOO_DEEP = (
 )
 
 
-def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES) -> tuple[Any, SourceMap]:
+MODULE_START = (
+    "A module starts with 'id: ...', 'title: ...' and 'role: ...' (see the first module in the authoring guide)."
+)
+
+
+def load_yaml(
+    text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTES, empty_hint: str = MODULE_START
+) -> tuple[Any, SourceMap]:
     """Parse one YAML document into plain data plus a :class:`SourceMap`.
 
-    Raises :class:`ScenarioError` with a finding that points at the problem.
+    Raises :class:`ScenarioError` with a finding that points at the problem; ``empty_hint`` is
+    what an empty file is told to hold (a module, unless the caller reads another kind of file).
     """
     source = SourceMap(path)
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
@@ -304,10 +312,10 @@ def load_yaml(text: str | bytes, path: str = "<text>", max_bytes: int = MAX_BYTE
             raise ScenarioError([encoding_finding(text, exc, path)]) from None
     source.text = text
     with paused_gc():
-        return _build(text, path, source)
+        return _build(text, path, source, empty_hint)
 
 
-def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
+def _build(text: str, path: str, source: SourceMap, empty_hint: str) -> tuple[Any, SourceMap]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except _TooDeep as exc:
@@ -334,8 +342,7 @@ def _build(text: str, path: str, source: SourceMap) -> tuple[Any, SourceMap]:
                     1,
                     "error",
                     "empty-file",
-                    f"The file {what}. A module starts with 'id: ...', 'title: ...' and 'role: ...' "
-                    "(see the first module in the authoring guide).",
+                    f"The file {what}. {empty_hint}",
                 )
             ]
         )

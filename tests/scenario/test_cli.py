@@ -196,3 +196,11 @@ def test_interactive_play_at_a_single_choice_asks_for_1(tmp_path: Path) -> None:
     outcome = run("play", str(module), input="2\n1\n")
     assert outcome.exit_code == 0, outcome.output
     assert "Please type 1." in outcome.output and "from 1 to 1" not in outcome.output
+
+
+def test_an_empty_roles_file_is_not_told_to_start_like_a_module(tmp_path: Path) -> None:
+    roles = tmp_path / "roles.yaml"
+    roles.write_text("")
+    outcome = run("lint", "--roles", str(roles), GOOD)
+    assert outcome.exit_code == 1 and f"{roles}:1:1: error: The file is empty." in outcome.output
+    assert "A module starts with" not in outcome.output
