@@ -72,49 +72,51 @@ def token_for(client, email: str) -> dict[str, str]:  # type: ignore[no-untyped-
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
-def race_starts(app, email: str, racers: int) -> list[str]:  # type: ignore[no-untyped-def]
-    """Press Start on the test module's page in ``racers`` tabs at once (each its own client, logged
-    in as ``email``, the page showing no attempt to resume); the attempt URLs they were sent to."""
+def released_together(calls: list) -> list:  # type: ignore[type-arg]
+    """Run each call in its own thread, all released at once (a double click, tabs racing);
+    their results, in the order they finished."""
     import threading
 
-    tabs = [app.test_client() for _ in range(racers)]
-    forms = []
-    for tab in tabs:
-        login(tab, email)
-        forms.append({"csrf_token": csrf_from(tab.get(f"/modules/{MODULE}").get_data(as_text=True)), "resume": ""})
-    barrier, places = threading.Barrier(racers), []
+    barrier, results = threading.Barrier(len(calls)), []
 
-    def click(tab, form) -> None:  # type: ignore[no-untyped-def]
+    def run(call) -> None:  # type: ignore[no-untyped-def]
         barrier.wait()
-        response = tab.post(f"/modules/{MODULE}/attempts", data=form)
-        places.append(response.headers.get("Location", f"status {response.status_code}"))
+        results.append(call())
 
-    threads = [threading.Thread(target=click, args=pair) for pair in zip(tabs, forms, strict=True)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return places
+    return results
+
+
+def race_starts(app, email: str, racers: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Press Start on the test module's page in ``racers`` tabs at once (each its own client, logged
+    in as ``email``, the page showing no attempt to resume); the attempt URLs they were sent to."""
+
+    def tab():  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        login(client, email)
+        form = {"csrf_token": csrf_from(client.get(f"/modules/{MODULE}").get_data(as_text=True)), "resume": ""}
+
+        def start() -> str:
+            response = client.post(f"/modules/{MODULE}/attempts", data=form)
+            return response.headers.get("Location", f"status {response.status_code}")
+
+        return start
+
+    return released_together([tab() for _ in range(racers)])
 
 
 def race_clicks(app, url: str, body: dict, headers: dict, racers: int) -> list[int]:  # type: ignore[no-untyped-def,type-arg]
     """POST the same choice from ``racers`` threads released at once (a double click, two tabs)."""
-    import threading
 
-    statuses: list[int] = []
-    barrier = threading.Barrier(racers)
+    def tab():  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        return lambda: client.post(url, json=body, headers=headers).status_code
 
-    def click() -> None:
-        local = app.test_client()
-        barrier.wait()
-        statuses.append(local.post(url, json=body, headers=headers).status_code)
-
-    threads = [threading.Thread(target=click) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
+    return sorted(released_together([tab() for _ in range(racers)]))
 
 
 def serve_modules(tmp_path: Path, modules: dict[str, str]):  # type: ignore[no-untyped-def]
