@@ -28,7 +28,7 @@ from cxtrain.scenario import languages
 from cxtrain.scenario.findings import Finding
 from cxtrain.scenario.library import BADGES_FILE, Library, bundled_path
 from cxtrain.scenario.loading import load_plain
-from cxtrain.scenario.schema import SLUG, language_tag
+from cxtrain.scenario.schema import SLUG, language_tag, text_field
 from cxtrain.scenario.source_map import SourceMap
 from cxtrain.scenario.suggest import did_you_mean, one_of
 
@@ -38,10 +38,6 @@ from .records import Catalog
 NO_CONDITION = "A rule needs at least one condition, e.g. {passes: 1}."
 _slug = validate.Regexp(SLUG, error="Use lower-case letters, digits and single hyphens, e.g. 'first-pass'.")
 _count = validate.Range(min=1, error="Must be 1 or more.")
-
-
-def _text(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, error="Must not be empty."), **kwargs)
 
 
 class OwnRoleField(fields.Field):
@@ -89,16 +85,16 @@ class RuleSchema(Schema):
 
 
 class BadgeTranslationSchema(Schema):
-    title = _text(required=True, metadata={"description": "The title in this language."})
-    description = _text(required=True, metadata={"description": "The description in this language."})
-    criteria = _text(metadata={"description": "The criteria in this language (default: its description)."})
+    title = text_field(required=True, metadata={"description": "The title in this language."})
+    description = text_field(required=True, metadata={"description": "The description in this language."})
+    criteria = text_field(metadata={"description": "The criteria in this language (default: its description)."})
 
 
 class BadgeSchema(Schema):
-    title = _text(required=True, metadata={"description": "Name shown to learners."})
-    description = _text(required=True, metadata={"description": "One line on what the badge means."})
-    criteria = _text(metadata={"description": "How to earn it, in words (Open Badges criteria)."})
-    image = _text(metadata={"description": "URL of the badge image (optional)."})
+    title = text_field(required=True, metadata={"description": "Name shown to learners."})
+    description = text_field(required=True, metadata={"description": "One line on what the badge means."})
+    criteria = text_field(metadata={"description": "How to earn it, in words (Open Badges criteria)."})
+    image = text_field(metadata={"description": "URL of the badge image (optional)."})
     translations = fields.Dict(
         keys=fields.String(validate=language_tag),
         values=fields.Nested(BadgeTranslationSchema),

@@ -49,17 +49,18 @@ def language_tag(value: str) -> None:
 
 
 def _not_blank(value: str) -> None:
-    # Spaces alone show as nothing: a blank button, a heading with no words.
+    # Spaces alone show as nothing: a blank button, a heading with no words, an empty badge.
     if not value.strip():
         raise ValidationError("Must not be empty or only spaces: write the text.")
 
 
-def _text(**kwargs: Any) -> fields.String:
+def text_field(**kwargs: Any) -> fields.String:
+    """A text a learner reads (modules, roles.yaml, tracks, badges.yaml): not empty, not only spaces."""
     return fields.String(validate=_not_blank, **kwargs)
 
 
 class MeterSchema(Schema):
-    label = _text(metadata={"description": "Name shown to learners, e.g. 'Customer experience'."})
+    label = text_field(metadata={"description": "Name shown to learners, e.g. 'Customer experience'."})
     start = fields.Integer(strict=True, load_default=50, metadata={"description": "Value at the start."})
     min = fields.Integer(strict=True, load_default=0, metadata={"description": "Lowest value (clamped)."})
     max = fields.Integer(strict=True, load_default=100, metadata={"description": "Highest value (clamped)."})
@@ -97,9 +98,9 @@ def _flags() -> fields.List:
 
 class ChoiceSchema(Schema):
     id = fields.String(required=True, validate=_ident, metadata={"description": "Unique within the node."})
-    text = _text(required=True, metadata={"description": "What the learner can do, as a button label."})
+    text = text_field(required=True, metadata={"description": "What the learner can do, as a button label."})
     next = fields.String(required=True, metadata={"description": "The node this choice leads to."})
-    when = _text(load_default=None, metadata={"description": "Condition; the choice is shown only when true."})
+    when = text_field(load_default=None, metadata={"description": "Condition; the choice is shown only when true."})
     set = _flags()
     effects = _effects()
     feedback = fields.String(
@@ -121,7 +122,9 @@ class ChoiceSchema(Schema):
 
 
 class EndingSchema(Schema):
-    title = _text(required=True, metadata={"description": "Name of the ending, e.g. 'A customer who feels heard'."})
+    title = text_field(
+        required=True, metadata={"description": "Name of the ending, e.g. 'A customer who feels heard'."}
+    )
 
     @post_load
     def _build(self, data: dict[str, Any], **kwargs: Any) -> Ending:
@@ -129,9 +132,9 @@ class EndingSchema(Schema):
 
 
 class NodeSchema(Schema):
-    title = _text(load_default=None, metadata={"description": "Optional heading shown above the text."})
-    text = _text(required=True, metadata={"description": "Markdown: the situation at this point."})
-    customer_link = _text(
+    title = text_field(load_default=None, metadata={"description": "Optional heading shown above the text."})
+    text = text_field(required=True, metadata={"description": "Markdown: the situation at this point."})
+    customer_link = text_field(
         load_default=None,
         metadata={"description": "The line of sight from this role's work to the customer."},
     )
@@ -150,8 +153,8 @@ class NodeSchema(Schema):
 
 class RippleSchema(Schema):
     id = fields.String(required=True, validate=_ident)
-    when = _text(required=True, metadata={"description": "Condition that makes the ripple fire (once)."})
-    text = _text(required=True, metadata={"description": "What the learner is told when it fires."})
+    when = text_field(required=True, metadata={"description": "Condition that makes the ripple fire (once)."})
+    text = text_field(required=True, metadata={"description": "What the learner is told when it fires."})
     effects = _effects()
     set = _flags()
 
@@ -181,7 +184,7 @@ class ExpectSchema(Schema):
 
 
 class CheckSchema(Schema):
-    name = _text(metadata={"description": "What this play-test shows."})
+    name = text_field(metadata={"description": "What this play-test shows."})
     path = fields.List(fields.String(), required=True, metadata={"description": "Choice ids from the start."})
     expect = fields.Nested(ExpectSchema, required=True)
 
@@ -204,7 +207,7 @@ class ModuleSchema(Schema):
         metadata={"description": "Version of the module format."},
     )
     id = fields.String(required=True, validate=_slug, metadata={"description": "Unique module id (a slug)."})
-    title = _text(required=True)
+    title = text_field(required=True)
     role = fields.String(required=True, metadata={"description": "The role from roles.yaml this module trains."})
     summary = fields.String(load_default="")
     language = fields.String(
@@ -297,10 +300,10 @@ class ModuleSchema(Schema):
 
 
 class RoleSchema(Schema):
-    title = _text(required=True)
+    title = text_field(required=True)
     titles = fields.Dict(
         keys=fields.String(validate=language_tag),
-        values=_text(),
+        values=text_field(),
         load_default=dict,
         metadata={
             "description": "The title in other languages, by BCP 47 tag ({fr: Stagiaire, de: Praktikant}): "
@@ -308,7 +311,7 @@ class RoleSchema(Schema):
         },
     )
     level = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-    line_of_sight = _text(required=True, metadata={"description": "How this role's work reaches the customer."})
+    line_of_sight = text_field(required=True, metadata={"description": "How this role's work reaches the customer."})
 
 
 class RolesFileSchema(Schema):
@@ -324,7 +327,7 @@ class RolesFileSchema(Schema):
 class TrackSchema(Schema):
     format = fields.Integer(strict=True, load_default=FORMAT_VERSION, validate=validate.Equal(FORMAT_VERSION))
     id = fields.String(required=True, validate=_slug)
-    title = _text(required=True)
+    title = text_field(required=True)
     summary = fields.String(load_default="")
     modules = fields.List(
         fields.String(),

@@ -85,6 +85,11 @@ def load_errors(text: str) -> list[str]:
     return [f.format() for f in caught.value.findings]
 
 
+def test_a_badge_title_of_spaces_only_is_refused_like_an_empty_one():
+    [error] = load_errors(badges_yaml("blank: {title: '   ', description: D, rule: {xp: 10}}\n"))
+    assert "Must not be empty or only spaces" in error
+
+
 def test_an_unknown_rule_key_is_reported_at_its_line():
     errors = load_errors(
         badges_yaml(
