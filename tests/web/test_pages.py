@@ -73,6 +73,11 @@ def test_play_with_plain_forms(client, learner):
     page = _play_by_forms(client)
     assert "She is delighted." in page  # feedback of the last choice
     assert "Ending: A customer who comes back" in page
+    # The ending node has no title of its own: the ending's heads it, once, over "Your result".
+    tagged = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", page, re.S)
+    headings = [unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in tagged]
+    assert headings.count("Ending: A customer who comes back") == 1 and "A customer who comes back" not in headings
+    assert "Your result" in headings
     assert "not passed" in page
     assert "Listen and write down the details" in page  # the better choice at the missed step
     assert "<progress" in page and 'for="cx-meter-customer"' in page

@@ -197,7 +197,7 @@ def test_an_english_module_on_a_french_page_is_marked_english(make_block, french
     # (the partial imports _lang.html, which the block's loader finds among the shared templates).
     block = make_block(xml=olx(ENGLISH_MODULE))
     ending = lxml.html.fromstring(f"<div>{play(block, BEST_PATH)['html']}</div>")
-    heading = ending.xpath('//*[contains(@class, "cx-ending-title")]')[0]
+    heading = ending.xpath('//*[contains(@class, "cx-node-title")]')[0]  # the ending node has no title
     assert heading.get("lang") is None and heading.text_content().startswith("Fin")
     assert [e.text_content() for e in heading.xpath('.//*[@lang="en"]')] == ["Parcel returned"]
     # What cxscenario.js copies into the live region after the step is marked the same way.
