@@ -217,34 +217,40 @@ def play(file: Path, path_: str | None, as_json: bool) -> None:
     module = _load_for_play(file)
     state = engine.start(module)
     if path_ is not None:
-        choices = [c.strip() for c in path_.split(",") if c.strip()]
-        for step, choice_id in enumerate(choices, start=1):
-            try:
-                state = engine.choose(module, state, state.node, choice_id).state
-            except engine.PlayError as exc:
-                visible = ", ".join(c.id for c in engine.visible_choices(module, state)) or "none"
-                raise click.ClickException(
-                    f"step {step} ('{choice_id}' at '{state.node}'): {exc.message} Choices available here: {visible}."
-                ) from exc
-        _report(module, state, as_json)
-        if not state.finished:
-            sys.exit(2)
-        return
-    _interactive(module, state, as_json)
+        _scripted(module, state, [c.strip() for c in path_.split(",") if c.strip()], as_json)
+    else:
+        _interactive(module, state, as_json)
+
+
+def _scripted(module, state, choices: list[str], as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    # Without --json the trainer reads the play-through as a learner would meet it: each
+    # situation, the choice taken, its feedback and the meters after it, then the ending.
+    if not as_json:
+        _echo_title(module)
+    for step, choice_id in enumerate(choices, start=1):
+        if not as_json:
+            _echo_node(module, state)
+        try:
+            outcome = engine.choose(module, state, state.node, choice_id)
+        except engine.PlayError as exc:
+            visible = ", ".join(c.id for c in engine.visible_choices(module, state)) or "none"
+            raise click.ClickException(
+                f"step {step} ('{choice_id}' at '{state.node}'): {exc.message} Choices available here: {visible}."
+            ) from exc
+        if not as_json:
+            picked = next(c for c in module.nodes[state.node].choices if c.id == choice_id)
+            click.echo(f"  > {picked.text}")
+            _echo_outcome(module, picked, outcome)
+        state = outcome.state
+    _report(module, state, as_json)
+    if not state.finished:
+        sys.exit(2)
 
 
 def _interactive(module, state, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    click.secho(module.title, bold=True)
-    if module.summary:
-        click.echo(module.summary)
+    _echo_title(module)
     while not state.finished:
-        node = module.nodes[state.node]
-        click.echo()
-        if node.title:
-            click.secho(node.title, bold=True)
-        click.echo(node.text.strip())
-        if node.customer_link:
-            click.secho(f"Line of sight: {node.customer_link}", dim=True)
+        _echo_node(module, state)
         visible = engine.visible_choices(module, state)
         for number, choice in enumerate(visible, start=1):
             click.echo(f"  {number}. {choice.text}")
@@ -262,14 +268,34 @@ def _interactive(module, state, as_json: bool) -> None:  # type: ignore[no-untyp
             click.echo("Please type 1." if len(visible) == 1 else f"Please type a number from 1 to {len(visible)}.")
             continue
         outcome = engine.choose(module, state, state.node, picked.id)
+        _echo_outcome(module, picked, outcome)
         state = outcome.state
-        if picked.feedback:
-            click.echo()
-            click.secho(picked.feedback.strip(), fg="cyan")
-        for ripple in outcome.ripples:
-            click.secho(f"Ripple: {ripple.text.strip()}", fg="yellow")
-        click.secho(_meters_line(module, state), dim=True)
     _report(module, state, as_json)
+
+
+def _echo_title(module) -> None:  # type: ignore[no-untyped-def]
+    click.secho(module.title, bold=True)
+    if module.summary:
+        click.echo(module.summary)
+
+
+def _echo_node(module, state) -> None:  # type: ignore[no-untyped-def]
+    node = module.nodes[state.node]
+    click.echo()
+    if node.title:
+        click.secho(node.title, bold=True)
+    click.echo(node.text.strip())
+    if node.customer_link:
+        click.secho(f"Line of sight: {node.customer_link}", dim=True)
+
+
+def _echo_outcome(module, picked, outcome) -> None:  # type: ignore[no-untyped-def]
+    if picked.feedback:
+        click.echo()
+        click.secho(picked.feedback.strip(), fg="cyan")
+    for ripple in outcome.ripples:
+        click.secho(f"Ripple: {ripple.text.strip()}", fg="yellow")
+    click.secho(_meters_line(module, outcome.state), dim=True)
 
 
 def _report(module, state, as_json: bool) -> None:  # type: ignore[no-untyped-def]

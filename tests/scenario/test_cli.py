@@ -84,6 +84,18 @@ def test_scripted_play_json() -> None:
     }
 
 
+def test_scripted_play_prints_each_step_as_a_learner_meets_it() -> None:
+    outcome = run("play", GOOD, "--path", "route")
+    assert outcome.exit_code == 0, outcome.output
+    lines = [line for line in outcome.output.splitlines() if line]
+    assert lines[0] == "Fixture good"
+    situation, chosen = lines.index("A letter arrives."), lines.index("  > Route it to Care today")
+    feedback = lines.index("Care gets it in time.")
+    assert situation < chosen < feedback < lines.index("Ending: On time")
+    assert lines[feedback + 1] == "Customer experience: 60/100  Employee experience: 50/100"
+    assert lines[-1] == "Score 100% (passed; pass mark 70%)."
+
+
 def test_scripted_play_refuses_an_unknown_choice() -> None:
     outcome = run("play", GOOD, "--path", "rout", "--json")
     assert outcome.exit_code != 0
