@@ -24,6 +24,18 @@ class _Report:
         self.findings.append(Finding(self.source.path, where[0], where[1], "error", code, message))
 
 
+def _first_set(module: Module, flag: str) -> Path:
+    """Where ``flag`` is first set, in file order: the line a clash is reported at."""
+    for node in module.nodes.values():
+        for index, choice in enumerate(node.choices):
+            if flag in choice.set:
+                return ("nodes", node.id, "choices", index, "set", choice.set.index(flag))
+    for index, ripple in enumerate(module.ripples):
+        if flag in ripple.set:
+            return ("ripples", index, "set", ripple.set.index(flag))
+    return ()
+
+
 def check_references(module: Module, source: SourceMap) -> tuple[Module, list[Finding]]:
     """The module with every ``when`` parsed, and error findings for dangling names."""
     report = _Report(source)
@@ -41,7 +53,7 @@ def check_references(module: Module, source: SourceMap) -> tuple[Module, list[Fi
 
     for flag in sorted(flags & set(meter_ids)):
         report.error(
-            source.at(()),
+            source.at(_first_set(module, flag)),
             "flag-meter-clash",
             f"'{flag}' is both a meter and a flag. Rename the flag, e.g. '{flag}_done'.",
         )
