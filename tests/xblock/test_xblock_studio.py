@@ -107,6 +107,8 @@ def test_studio_view_lists_library_and_findings(make_block):
     block = make_block()
     html = block.render("studio_view").content
     assert 'name="yaml"' in html
+    # A clean module: the findings' heading does not claim problems over "No problems found."
+    assert ">Check results</h3>" in html and "No problems found." in html and "Problems found<" not in html
     for module_id in library().modules:
         assert f'value="{module_id}"' in html
 
