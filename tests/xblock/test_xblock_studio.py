@@ -122,6 +122,7 @@ def test_author_view_shows_summary_preview_and_stats(make_block):
     assert "search → tell" in html  # best path
     assert "Frontline" in html or "frontline" in html  # role
     assert "Search the back room with them waiting</td><td>1</td><td>100%" in html
+    assert '<th scope="col">Times chosen</th>' in html  # a count of choices made, not of people
     assert "At the counter" in html  # preview of the first node
 
 
