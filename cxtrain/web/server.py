@@ -90,5 +90,9 @@ def options(host: str, port: int, workers: int, threads: int = DEFAULT_THREADS, 
         "graceful_timeout": 10,
         "keepalive": 5,
         "post_worker_init": freeze_loaded_objects,
+        # Gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a second
+        # server of the same account (a preview beside `cxtrain serve`) would take it over.
+        # Nothing here uses it; signals still manage the server.
+        "control_socket_disable": True,
         **extra,
     }

@@ -118,6 +118,21 @@ def test_an_edit_shows_on_the_next_page_load(preview: Preview, mine: Path):
     assert browser.get(preview.url + "/trainer/preview/second-module", timeout=10).status_code == 200
 
 
+def _unix_socket_paths(pid: int) -> set[str]:
+    """The paths of the named Unix sockets that process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    paths = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[6] in inodes and len(fields) > 7:
+            paths.add(fields[7])
+    return paths
+
+
 def _listening(port: int) -> set[str]:
     """The local addresses listening on ``port`` (IPv4), from /proc/net/tcp."""
     found = set()
@@ -140,6 +155,9 @@ def test_it_keeps_nothing_and_listens_on_the_loopback_only(mine: Path):
         form = {"csrf_token": csrf_from(attempt), "node": "counter", "choice": "listen"}
         assert browser.post(running.url + "/trainer/preview/web-fixture", data=form, timeout=10).status_code == 200
         assert _listening(running.port) == {"127.0.0.1"}
+        # Nor on a Unix socket: gunicorn's control socket, by default one path for every server
+        # of the user, would let a second preview or `cxtrain serve` take over this one's.
+        assert _unix_socket_paths(running.process.pid) == set()
     finally:
         assert running.stop() == 0
     assert not instance.exists()
