@@ -93,7 +93,10 @@ def _load_user(session_id: str) -> User | None:
 @login_manager.request_loader
 def _load_from_token(req: Request) -> User | None:
     token = bearer_token(req)
-    if token is None:
+    # A token is for scripts calling the JSON API. On a page it would be the whole web account,
+    # admin forms included (a page hands out a CSRF token to whoever can read it), so that a
+    # leaked script token of an admin would be an admin's browser session.
+    if token is None or not is_api_path(req.path):
         return None
     user = accounts.user_for_token(db(), token)
     if user is not None:

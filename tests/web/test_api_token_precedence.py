@@ -49,3 +49,13 @@ def test_a_token_request_neither_reads_nor_sets_the_session_cookie(app, client, 
     login(client, learner)
     response = client.get("/api/me", headers=other)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_token_opens_the_api_only_not_the_pages(app, client):
+    admin = "admin@example.org"
+    add_user(app, admin, role="admin", job_role=None)
+    token = token_for(client, admin)
+    assert client.get("/api/me", headers=token).get_json()["email"] == admin
+    for page in ("/admin/users", "/modules", "/trainer/modules", "/team.csv"):
+        response = client.get(page, headers=token)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], page
