@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -41,6 +41,7 @@ def login() -> Response | str:
     if request.method == "POST":
         user = accounts.authenticate(db(), request.form.get("email", ""), request.form.get("password", ""))
         if user is not None and login_user(user):  # Flask-Login refuses a closed account
+            new_csrf_token()
             accounts.record_login(user)
             db().commit()
             return redirect(safe_next(request.args.get("next")))
@@ -59,7 +60,15 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def new_csrf_token() -> None:
+    """Forget the CSRF token of the session as it was before this login: a token read off the
+    login page (or planted with a session cookie) must not carry over into the account."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])  # it checks the current password: no guessing at speed
 @login_required
 def password() -> Response | str:
     error = None

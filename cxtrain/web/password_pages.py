@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from ..store import accounts
 from . import account_mail
-from .auth import bp, new_password_problem
+from .auth import bp, new_csrf_token, new_password_problem
 from .database import db
 from .extensions import limiter, reset_email_limit, reset_limit, typed_email
 from .password_links import INVITATION, RESET, Kind, Problem, check
@@ -86,6 +86,7 @@ def _choose(kind: Kind, token: str | None) -> Response:
             status = 422
         elif accounts.replace_password(db(), user, user.password_hash, new):
             login_user(user)  # with the new password's mark: every other session of theirs has ended
+            new_csrf_token()
             accounts.record_login(user)
             db().commit()
             if kind is INVITATION:

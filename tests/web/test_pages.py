@@ -37,6 +37,22 @@ def test_forms_need_csrf(app, client, learner):
     assert response.status_code == 400
 
 
+def test_a_csrf_token_from_before_login_does_not_carry_over(app, client, learner):
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = csrf_from(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"csrf_token": before, "email": learner, "password": PASSWORD}).status_code == 302
+    form = {"new_password": "a new passphrase", "confirm_password": "a new passphrase", "current_password": PASSWORD}
+    assert client.post("/password", data={**form, "csrf_token": before}).status_code == 400
+    after = csrf_from(client.get("/password").get_data(as_text=True))
+    assert after != before and client.post("/password", data={**form, "csrf_token": after}).status_code == 302
+
+
+def test_password_change_is_rate_limited(client, learner):
+    login(client, learner)
+    wrong = [change_password(client, "a new passphrase", current="a guess").status_code for _ in range(11)]
+    assert wrong[:10] == [200] * 10 and wrong[10] == 429
+
+
 def test_security_headers(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
