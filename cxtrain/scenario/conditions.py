@@ -101,10 +101,25 @@ def _tokenize(text: str) -> list[_Tok]:
     return tokens
 
 
+# Brackets and 'not's inside one another. Real conditions use two or three; the parser recurses
+# once per level, so without a bound a few hundred '(' would end the lint in a RecursionError.
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
+
+    def deeper(self, tok: _Tok) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(
+                f"The condition nests brackets or 'not' more than {MAX_NESTING} levels deep here. "
+                "Write it more simply, or split it between choices.",
+                tok.offset,
+            )
 
     def peek(self) -> _Tok:
         return self.tokens[self.pos]
@@ -139,18 +154,21 @@ class _Parser:
 
     def not_(self) -> Expr:
         if self.peek().kind == "not":
-            self.take()
-            return Not(self.not_())
+            self.deeper(self.take())
+            inner = Not(self.not_())
+            self.depth -= 1
+            return inner
         return self.atom()
 
     def atom(self) -> Expr:
         tok = self.peek()
         if tok.kind == "op" and tok.text == "(":
-            self.take()
+            self.deeper(self.take())
             inner = self.or_()
             close = self.take()
             if close.text != ")":
                 raise ConditionError("Missing ')' to close the '(' .", close.offset)
+            self.depth -= 1
             return inner
         left = self.operand()
         nxt = self.peek()

@@ -21,6 +21,22 @@ def test_norway_problem_keys_and_words_stay_text() -> None:
     assert data == {"no": "yes", "answer": "off", "real": True, "date": "2024-01-02"}
 
 
+def test_conditions_nested_32_deep_still_parse() -> None:
+    assert check_names(parse("(" * 31 + "not called" + ")" * 31), METERS, set(FLAGS)) is None
+
+
+def test_a_condition_nested_without_end_is_a_finding_at_its_line() -> None:
+    deep = "(" * 400 + "customer > 1" + ")" * 400
+    text = (
+        "id: x\ntitle: T\nrole: r\nstart: a\nnodes:\n  a:\n    text: hi\n    choices:\n"
+        f"      - {{id: c, text: Go, next: b, when: '{deep}'}}\n  b:\n    text: end\n    ending: {{title: E}}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_module(text, "x.yaml")
+    [nested] = [f for f in info.value.findings if f.code == "condition-syntax"]
+    assert nested.line == 9 and "levels deep" in nested.message
+
+
 @pytest.mark.parametrize(
     "text, code",
     [
@@ -125,6 +141,9 @@ def test_flags_read_the_bitmask() -> None:
         ("", 0, "empty"),
         ("customer >=", 11, "ends too early"),
         ("customer 10", 9, "Unexpected '10'"),
+        ("(" * 33 + "customer > 1" + ")" * 33, 32, "more than 32 levels"),
+        ("not " * 300 + "called", 128, "more than 32 levels"),
+        ("(not " * 200 + "called" + ")" * 200, 80, "more than 32 levels"),
     ],
 )
 def test_syntax_errors_point_at_the_column(text: str, column: int, fragment: str) -> None:
