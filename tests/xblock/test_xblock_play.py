@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from xblock_support import BEST_PATH, MODULE_YAML, WORST_PATH, RecordingRuntime, call, grade, olx, play
+from xblock_support import (
+    BEST_PATH,
+    MODULE_YAML,
+    WORST_PATH,
+    PlatformUserService,
+    RecordingRuntime,
+    call,
+    grade,
+    olx,
+    play,
+)
 
 from cxtrain.playview import attempt_payload
 from cxtrain.scenario import AttemptState, load_module
@@ -222,26 +232,13 @@ def test_an_edit_after_the_last_attempt_gives_no_extra_attempt(make_block):
     assert (status, answer["error"]) == (403, "no-attempts-left")
 
 
-class _User:
-    def __init__(self, staff: bool) -> None:
-        self.opt_attrs = {"edx-platform.user_is_staff": staff}
-
-
-class _UserService:
-    def __init__(self, staff: bool) -> None:
-        self.staff = staff
-
-    def get_current_user(self) -> _User:
-        return _User(self.staff)
-
-
 def test_staff_see_choice_statistics_in_the_lms(make_block, runtime):
     block = make_block()
     play(block, BEST_PATH)
     assert "what learners chose" not in block.render("student_view").content
-    runtime._services["user"] = _UserService(staff=False)
+    runtime._services["user"] = PlatformUserService(staff=False)
     assert "what learners chose" not in block.render("student_view").content
-    runtime._services["user"] = _UserService(staff=True)
+    runtime._services["user"] = PlatformUserService(staff=True)
     html = block.render("student_view").content
     assert "Staff: what learners chose in this block" in html
     assert "Search the back room with them waiting</td><td>1</td><td>100%" in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cxtrain_xblock.content import library
-from xblock_support import BEST_PATH, MODULE_YAML, call, play
+from xblock_support import BEST_PATH, MODULE_YAML, PlatformUserService, StudioPermissions, call, play
 
 
 def test_submit_refuses_a_module_with_errors(make_block):
@@ -135,3 +135,29 @@ def test_workbench_scenarios_parse(runtime):
         block = runtime.get_block(runtime.parse_xml_string(xml))
         assert block.current_module() is not None
         assert "cx-choice" in block.render("student_view").content
+
+
+def test_a_learner_cannot_use_the_editor_s_handlers_in_the_lms(make_block, runtime):
+    block = make_block()
+    saved = (block.display_name, block.weight, block.max_attempts, block.yaml)
+    runtime._services["user"] = PlatformUserService(staff=False)
+    forged = {"display_name": "Edited by a learner", "weight": 0, "max_attempts": 1, "yaml": MODULE_YAML}
+    for handler in ("studio_submit", "lint"):
+        status, answer = call(block, handler, forged)
+        assert (status, answer["error"]) == (403, "forbidden"), handler
+        assert answer["message"] == "Only the course team can edit this block."
+    assert (block.display_name, block.weight, block.max_attempts, block.yaml) == saved
+    runtime._services["user"] = PlatformUserService(staff=True)  # course staff in the LMS
+    assert call(block, "lint", {"yaml": MODULE_YAML})[0] == 200
+
+
+def test_studio_asks_its_permissions_service_who_may_edit(make_block, runtime):
+    block = make_block()
+    runtime._services["user"] = PlatformUserService(staff=False)  # Studio's user service says so of everyone
+    runtime._services["studio_user_permissions"] = StudioPermissions(can_write=False)
+    assert call(block, "studio_submit", {"display_name": "A new name"})[0] == 403
+    permissions = runtime._services["studio_user_permissions"] = StudioPermissions(can_write=True)
+    status, answer = call(block, "studio_submit", {"display_name": "A new name"})
+    assert answer["result"] == "success"
+    assert status == 200 and block.display_name == "A new name"
+    assert permissions.asked == [getattr(block.scope_ids.usage_id, "context_key", None)]

@@ -163,3 +163,33 @@ def play(block: Any, path: list[tuple[str, str]]) -> dict[str, Any]:
         status, answer = call(block, "choose", {"node": node, "choice": choice})
         assert status == 200, answer
     return answer
+
+
+class PlatformUser:
+    """What openedx-platform's user service returns: an XBlockUser whose opt_attrs say, among
+    others, whether the person is course staff (False for everyone in Studio's own runtime)."""
+
+    def __init__(self, staff: bool) -> None:
+        self.opt_attrs = {"edx-platform.user_is_staff": staff}
+
+
+class PlatformUserService:
+    """The ``user`` service as the LMS and Studio provide it (the platform cannot be installed here)."""
+
+    def __init__(self, staff: bool) -> None:
+        self.staff = staff
+
+    def get_current_user(self) -> PlatformUser:
+        return PlatformUser(self.staff)
+
+
+class StudioPermissions:
+    """Studio's ``studio_user_permissions`` service: whether the user may edit a course."""
+
+    def __init__(self, can_write: bool) -> None:
+        self.writes = can_write
+        self.asked: list[object] = []
+
+    def can_write(self, course_key: object) -> bool:
+        self.asked.append(course_key)
+        return self.writes

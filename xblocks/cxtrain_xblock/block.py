@@ -26,6 +26,7 @@ from .studio import StudioMixin
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
+@XBlock.wants("studio_user_permissions")  # Studio only: who may edit the course
 class ScenarioBlock(OlxMixin, PlayMixin, StudioMixin, GradingMixin, CompletableXBlockMixin, XBlock):
     """A branching customer-centricity scenario, graded 0..1 and reported to the gradebook."""
 

@@ -150,9 +150,29 @@ class StudioMixin:
             raise PlayError4xx(400, f"bad-{name.replace('_', '-')}", messages[name], findings=[], field=name)
         return kind(number)
 
+    def may_author(self) -> bool:
+        """Whether the current user may use the editor's handlers.
+
+        A handler URL works for anyone who can see the block, so a learner could call these
+        from the LMS: the platform's field data would refuse the write, but the check would still
+        lint whatever YAML it is sent, at the server's expense. Studio says who may edit the
+        course (``studio_user_permissions``); the LMS says who is course staff. A runtime that
+        says neither (the workbench, a test runtime) has no learners to keep out."""
+        permissions = self.runtime.service(self, "studio_user_permissions")
+        if permissions is not None:
+            return bool(permissions.can_write(getattr(self.scope_ids.usage_id, "context_key", None)))
+        users = self.runtime.service(self, "user")
+        attrs = getattr(users.get_current_user(), "opt_attrs", {}) if users is not None else {}
+        return bool(attrs.get("edx-platform.user_is_staff", True))
+
+    def _authors_only(self) -> None:
+        if not self.may_author():
+            raise PlayError4xx(403, "forbidden", self._("Only the course team can edit this block."), findings=[])
+
     @XBlock.json_handler
     def studio_submit(self, data: Any, suffix: str = "") -> dict[str, Any]:
         """Save ``{"yaml" or "module", "display_name", "weight", ...}``; 400 with ``findings`` on errors."""
+        self._authors_only()
         updates = self._validated(data)
         findings = updates.pop("_findings")
         for name, value in updates.items():
@@ -162,6 +182,7 @@ class StudioMixin:
     @XBlock.json_handler
     def lint(self, data: Any, suffix: str = "") -> dict[str, Any]:
         """Check ``{"yaml"}`` without saving (the editor's Check button)."""
+        self._authors_only()
         text = data.get("yaml") if isinstance(data, dict) else None
         if not isinstance(text, str):
             raise PlayError4xx(400, "bad-request", self._('Send {"yaml": TEXT}.'), findings=[])
