@@ -68,6 +68,13 @@ def practice_correct(db: Session, user_id: int) -> int:
     return int(db.scalar(query) or 0)
 
 
+def practice_answers_today(db: Session, user_id: int, now: datetime, tz: str) -> int:
+    """Practice questions answered since the learner's local midnight (the daily limit is per local day)."""
+    since = local_midnight(local_day(now, tz), tz)
+    query = select(func.count()).where(PracticeAnswer.user_id == user_id, PracticeAnswer.created_at >= since)
+    return int(db.scalar(query) or 0)
+
+
 def practice_xp_today(db: Session, user_id: int, now: datetime, tz: str) -> int:
     """Practice XP earned since the learner's local midnight (the daily cap is per local day)."""
     since = local_midnight(local_day(now, tz), tz)

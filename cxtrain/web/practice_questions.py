@@ -44,24 +44,32 @@ def _question(row: Any, offered: Mapping[str, Module]) -> dict[str, Any] | None:
     return question
 
 
-def due_questions(db: Session, user: User) -> list[dict[str, Any]]:
-    """Today's questions for ``user`` now (see :func:`questions_from`)."""
+def todays_practice(db: Session, user: User) -> tuple[list[dict[str, Any]], int]:
+    """The questions ``user`` may answer now, and how many they answered today (in their time
+    zone): the day's share less those already answered, so that a reload does not offer five
+    more (see :func:`questions_from`)."""
     at = now()
-    return questions_from(practice_queue.due_rows(db, user.id, at), at, offered_modules(db))
+    answered = learner_records.practice_answers_today(db, user.id, at, user.timezone)
+    if answered >= gamify.DAILY_LIMIT:
+        return [], answered
+    rows = practice_queue.due_rows(db, user.id, at)
+    return questions_from(rows, at, offered_modules(db), limit=gamify.DAILY_LIMIT - answered), answered
 
 
-def questions_from(rows: Sequence[Any], at: datetime, offered: Mapping[str, Module]) -> list[dict[str, Any]]:
-    """The day's questions from a learner's due practice ``rows``: most overdue first, at most the
-    daily limit. An item whose module changed under it is skipped and leaves its place to the
-    next one, so the learner gets the day's full share; the reminder email counts with this too."""
+def questions_from(
+    rows: Sequence[Any], at: datetime, offered: Mapping[str, Module], limit: int = gamify.DAILY_LIMIT
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` questions from a learner's due practice ``rows``, most overdue first. An
+    item whose module changed under it is skipped and leaves its place to the next one, so the
+    learner gets the day's full share; the reminder email counts with this too."""
     by_key = {(r.module_id, r.node_id): r for r in rows}
     out: list[dict[str, Any]] = []
     for item in gamify.due_items([practice_queue.to_item(r) for r in rows], at, limit=len(rows)):
+        if len(out) >= limit:
+            break
         question = _question(by_key[item.key], offered)
         if question is not None:
             out.append(question)
-            if len(out) == gamify.DAILY_LIMIT:
-                break
     return out
 
 
@@ -84,6 +92,11 @@ def answer(db: Session, user: User, item_id: int, choice: str) -> dict[str, Any]
     if choice not in item.options:
         db.rollback()
         raise PracticeError(400, "unknown-choice", f"'{choice}' is not one of this question's choices.")
+    if learner_records.practice_answers_today(db, user.id, at, user.timezone) >= gamify.DAILY_LIMIT:
+        db.rollback()
+        raise PracticeError(
+            409, "daily-limit", f"That makes {gamify.DAILY_LIMIT} questions today; the next ones come tomorrow."
+        )
     correct = gamify.is_correct(item, choice)
     xp = gamify.practice_xp(correct, learner_records.practice_xp_today(db, user.id, at, user.timezone))
     before = xp_ledger.xp_total(db, user.id)

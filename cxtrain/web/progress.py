@@ -51,6 +51,7 @@ PRACTICE_ERRORS = {
     # again, or from the page the Back button brought back).
     "not-due": _l("You have already answered this question; your first answer is the one that counts."),
     "unknown-choice": _l("That is not one of this question's choices."),
+    "daily-limit": _l("You have answered today's questions. The next ones come tomorrow."),
 }
 
 
@@ -160,9 +161,11 @@ def leaderboard() -> tuple[str, int]:
 @bp.get("/practice")
 def practice() -> str:
     session = db()
+    items, answered = practice_questions.todays_practice(session, current_user)
     return render_template(
         "progress/practice.html",
-        items=practice_questions.due_questions(session, current_user),
+        items=items,
+        done_for_today=answered >= gamify.DAILY_LIMIT,
         streak=rewards.streak_of(session, current_user),
         next_due=practice_queue.next_due(session, current_user.id),
     )

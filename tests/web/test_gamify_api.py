@@ -96,6 +96,62 @@ def test_practice_from_missed_decisions_with_a_clock(client, auth, clock):
     assert client.post("/api/practice/999999", json={"choice": "x"}, headers=auth).status_code == 404
 
 
+def _save_module_of_decisions(app, decisions: int) -> str:  # type: ignore[no-untyped-def]
+    """Store a module of ``decisions`` steps in a row, each with a right and a wrong choice."""
+    from cxtrain.scenario import content_version
+    from cxtrain.store import modules as stored
+
+    nodes = "".join(
+        f"  d{i}:\n    title: Step {i}\n    text: Decision {i}.\n    customer_link: It reaches the customer.\n"
+        f"    choices:\n"
+        f"      - {{id: right, text: Help, effects: {{customer: 5}}, feedback: Good., next: {next_}}}\n"
+        f"      - {{id: wrong, text: Ignore, effects: {{customer: -5}}, feedback: Bad., next: {next_}}}\n"
+        for i, next_ in ((i, f"d{i + 1}" if i < decisions else "done") for i in range(1, decisions + 1))
+    )
+    text = (
+        "id: many-steps\ntitle: Many steps\nrole: frontline-associate\nstart: d1\nnodes:\n"
+        + nodes
+        + "  done:\n    ending: {title: Done}\n    text: Over.\n"
+    )
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        stored.save_version(db, "many-steps", content_version(text), text)
+        db.commit()
+    return "many-steps"
+
+
+def test_at_most_five_practice_questions_a_day_however_many_are_due(app, client, auth, learner, clock):
+    module = _save_module_of_decisions(app, 7)
+    attempt = client.post("/api/attempts", json={"module": module}, headers=auth).get_json()
+    for i in range(1, 8):
+        url = f"/api/attempts/{attempt['id']}/choices"
+        assert client.post(url, json={"node": f"d{i}", "choice": "wrong"}, headers=auth).status_code == 200
+    clock.advance(days=1)  # seven missed decisions are due
+    practice = client.get("/api/practice", headers=auth).get_json()
+    assert len(practice["items"]) == 5 and (practice["answered_today"], practice["daily_limit"]) == (0, 5)
+    for answered, item in enumerate(practice["items"], start=1):
+        assert client.post(f"/api/practice/{item['id']}", json={"choice": "right"}, headers=auth).status_code == 200
+        left = client.get("/api/practice", headers=auth).get_json()
+        assert left["answered_today"] == answered and len(left["items"]) == 5 - answered  # a reload offers no more
+    due_ids = set(_due_item_ids(app)) - {item["id"] for item in practice["items"]}
+    extra_id = sorted(due_ids)[0]  # still due, never offered: sending it anyway is refused
+    refused = client.post(f"/api/practice/{extra_id}", json={"choice": "right"}, headers=auth)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "daily-limit"
+    login(client, learner)
+    page = client.get("/practice").get_data(as_text=True)
+    assert "You have answered today&#39;s questions. The next ones come tomorrow." in page and "cx-practice" not in page
+    clock.advance(days=1)  # the two left over come back the next day
+    assert len(client.get("/api/practice", headers=auth).get_json()["items"]) == 2
+
+
+def _due_item_ids(app) -> list[int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from cxtrain.store.models import PracticeItemRow
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:
+        return list(db.scalars(select(PracticeItemRow.id).where(PracticeItemRow.correct_count == 0)))
+
+
 def test_practice_shows_the_module_s_markdown_rendered_as_on_the_play_page(client, auth, learner, clock):
     play(client, auth, ("shrug", "call"))
     clock.advance(days=1)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from ... import gamify
 from ...store import practice_queue
 from .. import leaderboards, my_data, practice_questions, rewards
 from ..database import db
@@ -89,8 +90,11 @@ def leaderboard() -> Response:
 @bp.get("/practice")
 def practice() -> Response:
     session = db()
+    items, answered = practice_questions.todays_practice(session, current_user)
     data = {
-        "items": practice_questions.due_questions(session, current_user),
+        "items": items,
+        "answered_today": answered,
+        "daily_limit": gamify.DAILY_LIMIT,
         "streak": rewards.streak_of(session, current_user).current,
         "next_due": practice_queue.next_due(session, current_user.id),
     }

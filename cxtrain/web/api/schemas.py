@@ -289,6 +289,8 @@ class PracticeQuestionSchema(Schema):
 
 class PracticeSchema(Schema):
     items = fields.List(fields.Nested(PracticeQuestionSchema))
+    answered_today = fields.Integer(metadata={"description": "Questions answered today, in the learner's time zone."})
+    daily_limit = fields.Integer(metadata={"description": "Questions a learner may answer a day; no items past it."})
     streak = fields.Integer()
     next_due = UTCDateTime(allow_none=True)
 
