@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from ..display_names import shows_as_name
 from .records import as_utc
 from .xp import round_half_up
 
@@ -109,10 +110,6 @@ def visibility_of(entry: LeaderEntry) -> Visibility:
     return value if value in VISIBILITIES else DEFAULT_VISIBILITY  # type: ignore[return-value]
 
 
-def _usable(name: str) -> bool:
-    return bool(name.strip()) and "@" not in name
-
-
 def anonymous(role_title: str | None) -> Label:
     """The label of an anonymous learner: by their role, or a colleague without one."""
     if not role_title or not role_title.strip():
@@ -132,8 +129,8 @@ def anonymous_label(role_title: str | None) -> str:
 def display_label(entry: LeaderEntry, viewer_id: Hashable) -> Label:
     """How ``entry`` appears to ``viewer_id``."""
     if entry.learner_id == viewer_id:
-        return Label("name", entry.name.strip()) if _usable(entry.name) else Label("you")
-    if visibility_of(entry) == "named" and _usable(entry.name):
+        return Label("name", entry.name.strip()) if shows_as_name(entry.name) else Label("you")
+    if visibility_of(entry) == "named" and shows_as_name(entry.name):
         return Label("name", entry.name.strip())
     return anonymous(entry.role_title)
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..display_names import has_control_characters, looks_like_email
 from ..scenario.suggest import closest, one_of
 from .models import ROLES, ApiToken, User, utcnow
 
@@ -38,6 +39,10 @@ MESSAGES: dict[str, str] = {
     "email-taken": "There is already an account for %(email)s.",
     "name-too-long": "A name has at most %(count)s characters.",
     "team-too-long": "A team name has at most %(count)s characters.",
+    "name-is-email": "A display name cannot be an email address: colleagues see it on boards and team pages.",
+    "name-control": "A name cannot contain line breaks, tabs or other control characters.",
+    "team-control": "A team name cannot contain line breaks, tabs or other control characters.",
+    "timezone-unknown": "Not a known time zone; use a name such as Europe/Paris or America/New_York.",
     "job-role-unknown": "Unknown job role '%(job_role)s'. The job roles are: %(job_roles)s.",
     "job-role-unknown-close": (
         "Unknown job role '%(job_role)s'. Did you mean '%(closest)s'? The job roles are: %(job_roles)s."
@@ -95,13 +100,20 @@ def email_problem(email: str) -> Problem | None:
     return None
 
 
-def length_problems(name: str = "", team: str = "") -> dict[str, Problem]:
-    """A problem per profile field that is longer than its column."""
+def profile_problems(name: str = "", team: str = "") -> dict[str, Problem]:
+    """A problem per profile field that cannot be stored as given: longer than its column, a name
+    that is an email address, control characters (see :mod:`cxtrain.display_names`)."""
     problems = {}
     if len(name) > MAX_NAME:
         problems["name"] = Problem("name-too-long", {"count": MAX_NAME})
+    elif has_control_characters(name):
+        problems["name"] = Problem("name-control")
+    elif looks_like_email(name):
+        problems["name"] = Problem("name-is-email")
     if len(team) > MAX_TEAM:
         problems["team"] = Problem("team-too-long", {"count": MAX_TEAM})
+    elif has_control_characters(team):
+        problems["team"] = Problem("team-control")
     return problems
 
 
@@ -147,7 +159,7 @@ def create_user(
     name: str = "",
 ) -> User:
     email = normalise_email(email)
-    problem = email_problem(email) or next(iter(length_problems(name, team or "").values()), None)
+    problem = email_problem(email) or next(iter(profile_problems(name, team or "").values()), None)
     if problem:
         raise AccountError(problem)
     if role not in ROLES:

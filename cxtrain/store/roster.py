@@ -28,8 +28,8 @@ from .accounts import (
     create_user,
     email_problem,
     job_role_problem,
-    length_problems,
     normalise_email,
+    profile_problems,
 )
 from .models import ROLES, User
 
@@ -110,7 +110,7 @@ def _header_problems(header: list[str]) -> list[str]:
 def _row_problems(values: dict[str, str], job_roles: Collection[str]) -> list[str]:
     checks = [
         email_problem(normalise_email(values.get("email", ""))),
-        *length_problems(values.get("name", ""), values.get("team", "")).values(),
+        *profile_problems(values.get("name", ""), values.get("team", "")).values(),
         job_role_problem(values.get("job_role", ""), job_roles),
     ]
     problems = [str(problem) for problem in checks if problem]

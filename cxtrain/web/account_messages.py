@@ -20,6 +20,10 @@ MESSAGES: dict[str, str] = {
     "email-taken": N_("There is already an account for %(email)s."),
     "name-too-long": N_("A name has at most %(count)s characters."),
     "team-too-long": N_("A team name has at most %(count)s characters."),
+    "name-is-email": N_("A display name cannot be an email address: colleagues see it on boards and team pages."),
+    "name-control": N_("A name cannot contain line breaks, tabs or other control characters."),
+    "team-control": N_("A team name cannot contain line breaks, tabs or other control characters."),
+    "timezone-unknown": N_("Not a known time zone; use a name such as Europe/Paris or America/New_York."),
     "job-role-unknown": N_("Unknown job role '%(job_role)s'. The job roles are: %(job_roles)s."),
     "job-role-unknown-close": N_(
         "Unknown job role '%(job_role)s'. Did you mean '%(closest)s'? The job roles are: %(job_roles)s."

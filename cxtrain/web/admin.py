@@ -119,7 +119,7 @@ def _read_form(user: User | None) -> tuple[dict[str, str], dict[str, str]]:
         if problem:
             errors["email"] = account_message(problem)
     errors.update(
-        {field: account_message(p) for field, p in accounts.length_problems(values["name"], values["team"]).items()}
+        {field: account_message(p) for field, p in accounts.profile_problems(values["name"], values["team"]).items()}
     )
     job_role = values["job_role"]
     # A job role taken out of roles.yaml since it was given stays allowed on its own account, so

@@ -50,9 +50,9 @@ def close(user_id: int) -> Page:
 def reopen(user_id: int) -> Page:
     person = _user_or_404(user_id)
     team = request.form.get("team", "").strip()
-    too_long = accounts.length_problems(team=team)
-    if too_long:
-        return _edit_page(person, errors={"account": account_message(too_long["team"])}), 422
+    problems = accounts.profile_problems(team=team)
+    if problems:
+        return _edit_page(person, errors={"account": account_message(problems["team"])}), 422
     if person.active:
         flash(gettext("%(email)s was already open.", email=person.email))
         return redirect(url_for("admin.user", user_id=person.id))

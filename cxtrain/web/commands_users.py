@@ -3,6 +3,8 @@ edits). Importing a staff list, exporting and erasing a person are in their own 
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 import sys
 from collections.abc import Sequence
@@ -15,6 +17,7 @@ from ..store import accounts
 from ..store.models import ROLES, User
 from . import mailer
 from .command_context import cli_session, migrated_app
+from .insight import safe_cell
 
 
 @click.group()
@@ -33,8 +36,8 @@ def _check_profile(app: Flask, name: str | None, job_role: str | None, team: str
     problem = accounts.job_role_problem(job_role or "", app.extensions["cxtrain.catalog"].roles)
     if problem:
         raise click.BadParameter(str(problem), param_hint="--job-role")
-    for option, too_long in accounts.length_problems(name or "", team or "").items():
-        raise click.BadParameter(str(too_long), param_hint=f"--{option}")
+    for option, problem in accounts.profile_problems(name or "", team or "").items():
+        raise click.BadParameter(str(problem), param_hint=f"--{option}")
 
 
 def _existing_user(db, email: str) -> User:  # type: ignore[no-untyped-def]
@@ -129,9 +132,15 @@ def users_list() -> None:
     """List accounts."""
     app = migrated_app()
     with cli_session(app) as db:
+        # Through the csv module, and names and teams as spreadsheet-safe cells: a name typed
+        # before names were checked may hold a tab, a line break or a leading '='.
+        listing = io.StringIO()
+        writer = csv.writer(listing, delimiter="\t", lineterminator="\n")
         for user in db.scalars(select(User).order_by(User.email)):
-            state = "" if user.active else "\tclosed"
-            click.echo(f"{user.email}\t{user.role}\t{user.job_role or '-'}\t{user.team or '-'}\t{user.name}{state}")
+            team = safe_cell(user.team) if user.team else "-"
+            closed = [] if user.active else ["closed"]
+            writer.writerow([user.email, user.role, user.job_role or "-", team, safe_cell(user.name), *closed])
+        click.echo(listing.getvalue(), nl=False)
 
 
 @users.command("set-role")
@@ -187,9 +196,9 @@ def users_reopen(email: str, team: str | None, no_team: bool) -> None:
             click.echo(f"{user.email} is already open.")
             return
         if team is not None:
-            too_long = accounts.length_problems(team=team.strip())
-            if too_long:
-                raise click.ClickException(str(too_long["team"]))
+            problems = accounts.profile_problems(team=team.strip())
+            if problems:
+                raise click.ClickException(str(problems["team"]))
         rejoin = None if no_team else (team.strip() if team is not None else user.team_when_closed)
         accounts.reopen_account(db, user, rejoin)
         db.commit()

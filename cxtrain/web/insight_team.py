@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
+from ..display_names import shows_as_name
 from ..gamify import Catalog as RuleCatalog
 from ..gamify import Coverage, RoleStats, WeakWheel, role_coverage, weak_wheel
 from ..gamify.insight import CUSTOMER, EMPLOYEE, AttemptOutcome, role_stats
@@ -178,8 +179,9 @@ def rule_catalog(db: Session, catalog: Catalog) -> RuleCatalog:
 
 
 def member_label(user: User, show_email: bool, titles: dict[str, str]) -> str:
-    """A name for the member: their name, else (for trainers) the email, else role and number."""
-    if user.name:
+    """A name for the member: their name, else (for trainers) the email, else role and number.
+    A name that is an address (typed before names were checked) counts as none."""
+    if shows_as_name(user.name):
         return user.name
     if show_email:
         return user.email
@@ -234,7 +236,7 @@ def team_report(db: Session, catalog: Catalog, team: str, show_email: bool) -> T
                 employee=_mean([o.employee for o in mine]),
                 own_passed=len(own & passed[user.id]),
                 own_total=len(own),
-                named=bool(user.name or show_email),
+                named=shows_as_name(user.name) or show_email,
             )
         )
     coverage = role_coverage(rules, [(m.id, m.job_role, passed[m.id]) for m in members])

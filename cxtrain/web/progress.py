@@ -19,6 +19,7 @@ from .. import gamify
 from ..store import badge_awards, practice_queue, xp_ledger
 from ..store import reminders as reminder_store
 from . import i18n, leaderboards, my_data, practice_questions, rewards, service
+from .account_messages import account_message
 from .api.me import check_profile
 from .database import db
 from .i18n import available_languages
@@ -196,7 +197,7 @@ def profile() -> tuple[str, int]:
         }
         if data["leaderboard"] not in gamify.VISIBILITIES:
             errors["leaderboard"] = [gettext("Choose one of the options.")]
-        errors.update({field: [gettext(m) for m in found] for field, found in check_profile(data).items()})
+        errors.update({field: [account_message(p) for p in found] for field, found in check_profile(data).items()})
         remind = request.form.get("reminders")  # absent from older forms: leave the setting alone
         if remind not in (None, "on", "off"):
             errors["reminders"] = [gettext("Choose one of the options.")]

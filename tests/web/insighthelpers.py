@@ -52,7 +52,7 @@ def eastgate(app, client) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "erin": person(app, "erin@example.org", "frontline-associate", "Eastgate", name='=HYPERLINK("x")'),
         "carol": person(app, "carol@example.org", "customer-care-agent", "Eastgate", name="Carol"),
         "frank": person(app, "frank@example.org", "customer-care-agent", "Eastgate", name="-Frank"),
-        "gina": person(app, "gina@example.org", "customer-care-agent", "Eastgate", name="@Gina"),
+        "gina": person(app, "gina@example.org", "customer-care-agent", "Eastgate", name="+Gina"),
         "dave": person(app, "dave@example.org", "frontline-associate", "Westgate", name="Dave"),
         "trainer": person(app, "trainer@example.org", None, None, role="trainer", name=""),
     }

@@ -3,10 +3,12 @@ teams and roles, reset a forgotten password (which ends the person's other sessi
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from webhelpers import PASSWORD, change_password, login
 
 from cxtrain.cli import main
@@ -324,3 +326,38 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin_on_postgres(app_
         roles = dict(db.execute(select(User.email, User.role)).all())
     assert roles == {"ann@example.org": "trainer", "ben@example.org": "admin"}
     pg_app.extensions["cxtrain.engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("ivy.w@corp.example", "cannot be an email address"),
+        ("ivy.w＠corp.example", "cannot be an email address"),  # the full-width at sign reads the same
+        ("Bob\nceo@example.org\tadmin", "control characters"),
+        ("\u202eevil", "control characters"),
+    ],
+)
+def test_every_way_in_refuses_a_name_colleagues_must_not_see(app, runner, tmp_path, name, said):
+    added = runner.invoke(main, ["users", "add", "ivy@example.org", "--name", name], input=PASSWORD + "\n")
+    assert added.exit_code != 0 and said in added.output
+    assert runner.invoke(main, ["users", "add", "ivy@example.org"], input=PASSWORD + "\n").exit_code == 0
+    edited = runner.invoke(main, ["users", "edit", "ivy@example.org", "--name", name])
+    assert edited.exit_code != 0 and said in edited.output
+    staff = io.StringIO()
+    csv.writer(staff).writerows([["email", "name"], ["jo@example.org", name]])
+    imported = _import(runner, tmp_path, staff.getvalue())
+    assert imported.exit_code != 0 and "nothing was imported" in imported.output and said in imported.output
+    assert {u.email: u.name for u in _users(app).values()} == {"ivy@example.org": ""}
+
+
+def test_users_list_is_a_spreadsheet_that_no_name_can_forge(app, runner):
+    assert runner.invoke(main, ["users", "add", "bob@example.org"], input=PASSWORD + "\n").exit_code == 0
+    with app.extensions["cxtrain.sessionmaker"]() as db:  # typed before names were checked
+        db.execute(
+            update(User).values(name='Bob\nceo@example.org\tadmin\t-\tBoard\t=HYPERLINK("http://evil.example")')
+        )
+        db.commit()
+    listing = runner.invoke(main, ["users", "list"]).output
+    rows = list(csv.reader(io.StringIO(listing), delimiter="\t"))
+    assert len(rows) == 1 and rows[0][:4] == ["bob@example.org", "learner", "-", "-"]
+    assert rows[0][4].startswith("Bob\nceo@example.org")  # one quoted cell, not a second account

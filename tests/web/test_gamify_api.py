@@ -56,6 +56,8 @@ def test_patch_me_validates(client, auth):
         ({"timezone": "../etc/passwd"}, "timezone"),
         ({"leaderboard": "public"}, "leaderboard"),
         ({"name": "ada@example.org"}, "name"),
+        ({"name": "ada＠example.org"}, "name"),
+        ({"name": "Ada\nceo@example.org"}, "name"),
         ({"name": "x" * 201}, "name"),
         ({"colour": "red"}, "colour"),
     ]:

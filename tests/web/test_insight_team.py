@@ -100,6 +100,21 @@ def test_page_for_manager_hides_emails(app, client, team):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"] and "style=" not in page
 
 
+def test_a_name_that_is_an_address_is_never_shown_to_the_manager(app, client, team):
+    from sqlalchemy import update
+
+    from cxtrain.store.models import User
+
+    with app.extensions["cxtrain.sessionmaker"]() as db:  # typed before names were checked
+        db.execute(update(User).where(User.email == "bob@example.org").values(name="bob.private＠corp.example"))
+        db.commit()
+    login(client, "manager@example.org")
+    page = client.get("/team").get_data(as_text=True)
+    exported = client.get("/team.csv").get_data(as_text=True)
+    assert "corp.example" not in page and "corp.example" not in exported
+    assert "Frontline associate #" in page  # the role and number, as for a member without a name
+
+
 def test_page_for_trainer_has_team_filter_and_emails(client, team):
     login(client, "trainer@example.org")
     listing = client.get("/team").get_data(as_text=True)
@@ -159,7 +174,7 @@ def test_csv_members_for_manager(client, team):
     assert body["Alice"]["avg_customer_pct"] == "25" and body["Alice"]["avg_employee_pct"] == "50"
     assert body["Carol"][CARE] == "passed"
     # CSV injection: cells a spreadsheet would run as formulas start with a quote.
-    assert '\'=HYPERLINK("x")' in body and "'-Frank" in body and "'@Gina" in body
+    assert '\'=HYPERLINK("x")' in body and "'-Frank" in body and "'+Gina" in body
     assert body["'-Frank"][CARE] == "passed"
 
 

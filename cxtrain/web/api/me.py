@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from ... import gamify
 from ...store import practice_queue
+from ...store.accounts import Problem, profile_problems
 from .. import leaderboards, my_data, practice_questions, rewards
 from ..database import db
-from ..i18n import N_
 from . import bp
 from .errors import ApiError
 from .schemas import (
@@ -34,15 +34,15 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
-def check_profile(data: dict[str, object]) -> dict[str, list[str]]:
-    """Errors beyond the schema's, by field (shared with the profile page, which translates them:
-    hence N_, while the API answers in English)."""
-    errors: dict[str, list[str]] = {}
+def check_profile(data: dict[str, object]) -> dict[str, list[Problem]]:
+    """Errors beyond the schema's, by field, as the account rules' codes: the API says them in
+    English (``str``), the profile page in the reader's language (``account_message``)."""
+    errors: dict[str, list[Problem]] = {}
     if "timezone" in data and not valid_timezone(str(data["timezone"])):
-        errors["timezone"] = [N_("Not a known time zone; use a name such as Europe/Paris or America/New_York.")]
-    if "@" in str(data.get("name", "")):
-        # Boards show names to colleagues; an address there would leak what we promise never to show.
-        errors["name"] = [N_("A display name cannot be an email address.")]
+        errors["timezone"] = [Problem("timezone-unknown")]
+    if "name" in data:
+        # Boards and team pages show names to colleagues: never an address, never a forged line.
+        errors.update({field: [problem] for field, problem in profile_problems(name=str(data["name"])).items()})
     return errors
 
 
@@ -56,7 +56,8 @@ def update_me() -> Response:
     data = _load(MeUpdateSchema())
     errors = check_profile(data)
     if errors:
-        raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", errors)
+        said = {field: [str(problem) for problem in problems] for field, problems in errors.items()}
+        raise ApiError(400, "invalid-fields", "Some fields are missing or invalid.", said)
     session = db()
     rewards.update_profile(session, current_user, data)
     return jsonify(MeSchema().dump(rewards.profile(session, current_user)))
