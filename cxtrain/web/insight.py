@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -58,8 +59,17 @@ def csv_response(rows: Iterable[Sequence[object]], filename: str) -> Response:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment(filename)
     return response
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for ``filename``: HTTP headers are Latin-1, so a name in another script
+    (a team called 北区) goes in RFC 6266's ``filename*`` beside an ASCII fallback."""
+    plain = "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-_") else "-" for ch in filename)
+    if plain == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _team_or_abort() -> str | None:

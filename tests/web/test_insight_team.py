@@ -128,6 +128,21 @@ def test_page_for_trainer_has_team_filter_and_emails(client, team):
     assert missing.status_code == 404 and "No team is called “Westgat”." in text and "Eastgate" in text
 
 
+def test_a_team_named_in_another_script_downloads_its_csv(app, client, team):
+    from urllib.parse import unquote
+
+    from insighthelpers import person
+
+    person(app, "li@example.org", "frontline-associate", "北区", name="Li")
+    login(client, "trainer@example.org")
+    response = client.get("/team.csv?team=北区")
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # what a WSGI server sends; gunicorn refused the raw name with a 500
+    assert response.status_code == 200 and 'filename="team----members.csv"' in disposition
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "team-北区-members.csv"
+    assert any(row[0] == "Li" for row in _csv(response)[1:])
+
+
 @pytest.mark.parametrize(
     ("who", "path"),
     [
