@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,9 @@ from .models import ModuleVersion
 
 UPLOAD = "upload"
 LIBRARY = "library"
+# A trainer made the library file current again: from this row on, until the next upload, the
+# module id has no upload, and later edits of the file reach learners. No text of its own.
+WITHDRAWN = "withdrawn"
 
 
 def save_version(
@@ -40,14 +43,25 @@ def find_version(db: Session, module_id: str, version: str, source: str | None =
     query = select(ModuleVersion).where(ModuleVersion.module_id == module_id, ModuleVersion.version == version)
     if source is not None:
         query = query.where(ModuleVersion.source == source)
+    else:
+        query = query.where(ModuleVersion.source != WITHDRAWN)  # a mark, not a text
     return db.scalars(query.order_by(ModuleVersion.id.desc())).first()
 
 
+def withdraw_uploads(db: Session, module_id: str, library_version: str, author_id: int | None) -> None:
+    """Make the library file of ``module_id`` current again: its uploads stay (attempts and the
+    versions list still need their texts) but no longer override the file."""
+    db.execute(delete(ModuleVersion).where(ModuleVersion.module_id == module_id, ModuleVersion.source == WITHDRAWN))
+    db.add(
+        ModuleVersion(module_id=module_id, version=library_version, source=WITHDRAWN, yaml_text="", author_id=author_id)
+    )
+    db.commit()
+
+
 def current_uploads(db: Session) -> dict[str, ModuleVersion]:
-    """The newest uploaded version of every uploaded module id."""
-    newest = select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
-    rows = db.scalars(select(ModuleVersion).where(ModuleVersion.id.in_(newest)))
-    return {row.module_id: row for row in rows}
+    """The newest uploaded version of every module id whose uploads were not withdrawn since."""
+    rows = db.scalars(select(ModuleVersion).where(ModuleVersion.id.in_(_NEWEST_UPLOADS)))
+    return {row.module_id: row for row in rows if row.source == UPLOAD}
 
 
 UploadHead = tuple[int, str, int | None]  # row id, version, author id
@@ -61,8 +75,11 @@ def upload_heads(db: Session) -> dict[str, UploadHead]:
 
 
 # Built once: every attempt start and module list runs it, and building it cost as much as running it.
+# A withdrawal counts as a head too, so that the catalog sees the change and drops the upload.
 _NEWEST_UPLOADS = (
-    select(func.max(ModuleVersion.id)).where(ModuleVersion.source == UPLOAD).group_by(ModuleVersion.module_id)
+    select(func.max(ModuleVersion.id))
+    .where(ModuleVersion.source.in_((UPLOAD, WITHDRAWN)))
+    .group_by(ModuleVersion.module_id)
 )
 _UPLOAD_HEADS = select(ModuleVersion.module_id, ModuleVersion.id, ModuleVersion.version, ModuleVersion.author_id).where(
     ModuleVersion.id.in_(_NEWEST_UPLOADS)

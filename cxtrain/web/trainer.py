@@ -160,9 +160,16 @@ def source(module_id: str, version: str) -> Response:
 def restore(module_id: str, version: str) -> Response | tuple[str, int]:
     """Make an older version current again: its text is published anew, through the same checks
     as an upload (the roles it names may have changed since)."""
-    text = service.catalog().text_of(db(), module_id, version)
+    catalog = service.catalog()
+    text = catalog.text_of(db(), module_id, version)
     if text is None:
         abort(404)
+    if version == catalog.library_version(module_id):
+        # Back to the library file itself, not a copy of today's text: a later edit of the file
+        # (or a release that updates a bundled module) then reaches learners again.
+        stored.withdraw_uploads(db(), module_id, version, current_user.id)
+        flash(gettext("%(id)s is back to its library file, version %(version)s.", id=module_id, version=version))
+        return redirect(url_for("trainer.module", module_id=module_id))
     return _publish(text.encode("utf-8"), f"{module_id}.yaml")
 
 

@@ -93,7 +93,7 @@ def test_versions_download_and_make_an_older_one_current(app, client, trainer):
     with app.extensions["cxtrain.sessionmaker"]() as db:
         assert db.scalar(select(Attempt.module_version).where(Attempt.id == newcomer["id"])) == v1
 
-    # Back to the library file's text: it becomes the current upload.
+    # Back to the library file: it is current again (test_trainer_withdraw: the file itself, not a copy).
     page = client.get(f"/trainer/modules/{MODULE}").get_data(as_text=True)
     client.post(f"/trainer/modules/{MODULE}/versions/{library}/restore", data={"csrf_token": csrf_from(page)})
     assert [v for v, current in _versions(client) if current] == [library]
