@@ -54,6 +54,34 @@ class LazyGroup(click.Group):
             return getattr(module, attr)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            refusal = _database_refusal(exc)
+            if refusal is None:
+                raise
+            raise click.ClickException(refusal) from exc
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """One sentence for a database the commands cannot reach (a server that is down, a database
+    that does not exist, a wrong password, a folder SQLite cannot write in), instead of a
+    traceback of a hundred lines; None for any other error."""
+    import sys
+
+    if "sqlalchemy" not in sys.modules:  # no command reached the database
+        return None
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return None
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return (
+        f"The database cannot be used: {reason}. Check DATABASE_URL (or, for SQLite, that the "
+        "instance folder is writable) and that the database server is running and the database exists."
+    )
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cxtrain")

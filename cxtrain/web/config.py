@@ -33,17 +33,23 @@ def ensure_secret_key(folder: Path) -> str:
     Every worker (and every command) reads the same file, so sessions and CSRF tokens
     signed by one worker are valid in all of them.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / SECRET_FILE
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another worker won the race; read its key below
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another worker won the race; read its key below
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip()
+    except OSError as exc:
+        raise SystemExit(
+            f"CXTRAIN_INSTANCE: cannot use the instance folder {folder} ({exc.strerror or exc}); "
+            "name a folder this account can create and write in."
+        ) from None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -57,3 +57,41 @@ def test_rate_limits_are_read_and_a_wrong_one_stops_with_its_name(tmp_path) -> N
     assert set_["RESET_EMAIL_RATE_LIMIT"] == "2 per day"
     with pytest.raises(SystemExit, match="CXTRAIN_RESET_RATE_LIMIT: cannot read '3 per fortnight'"):
         config.from_environment({**base, "CXTRAIN_RESET_RATE_LIMIT": "3 per fortnight"})
+
+
+def _cxtrain(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    whole = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
+    return subprocess.run([sys.executable, "-m", "cxtrain.cli", *args], env=whole, capture_output=True, text=True)
+
+
+def test_a_database_that_cannot_be_reached_is_one_sentence_not_a_traceback(tmp_path) -> None:
+    from liveserver import free_port
+
+    closed = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/cxtrain"
+    for args in (("db", "upgrade"), ("users", "list")):
+        done = _cxtrain({"CXTRAIN_INSTANCE": str(tmp_path), "DATABASE_URL": closed}, *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith("Error: The database cannot be used: connection failed")
+        assert "Check DATABASE_URL" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_an_instance_folder_that_cannot_be_made_is_named(tmp_path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    done = _cxtrain({"CXTRAIN_INSTANCE": str(tmp_path / "a-file" / "instance")}, "users", "list")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "CXTRAIN_INSTANCE: cannot use the instance folder" in done.stderr
+
+
+def test_a_postgresql_database_that_does_not_exist_is_named(tmp_path) -> None:
+    import pgdb
+    from sqlalchemy.engine import make_url
+
+    missing = make_url(pgdb.server_url_or_skip()).set(database="cxtrain_no_such_database")
+    url = missing.render_as_string(hide_password=False)
+    done = _cxtrain({"CXTRAIN_INSTANCE": str(tmp_path), "DATABASE_URL": url}, "db", "upgrade")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert 'database "cxtrain_no_such_database" does not exist' in done.stderr
