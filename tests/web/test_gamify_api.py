@@ -37,6 +37,14 @@ def test_xp_is_paid_once_per_improvement(client, auth, clock):
     assert reloaded["xp"] == best["xp"] and [b["id"] for b in reloaded["badges"]] == [b["id"] for b in best["badges"]]
 
 
+def test_a_first_finish_that_earns_nothing_is_not_called_a_replay(client, auth, learner, clock):
+    first = play(client, auth, ("shrug", "wait"))  # the worst path: score 0
+    assert first["score"] == 0 and first["xp"] == 0
+    login(client, learner)
+    page = client.get(f"/attempts/{first['id']}").get_data(as_text=True)
+    assert "No new XP this time: XP follows your best score on this module" in page and "replay" not in page
+
+
 def test_level_up_is_announced(app, client, auth, clock):
     app.config["LEVEL_CURVE"] = [{"name": "Listener", "xp": 0}, {"name": "Helper", "xp": 15}]
     app.extensions.pop("cxtrain.levels", None)
