@@ -18,10 +18,11 @@ import pytz
 from babel import Locale
 from babel.dates import format_skeleton, get_datetime_format
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import Babel, format_date, format_time, get_locale, gettext, ngettext, to_user_timezone
+from flask_babel import Babel, format_date, format_percent, format_time, get_locale, gettext, ngettext, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..gamify.xp import round_half_up
 from ..playview import lang_attributes
 from ..scenario.languages import display_name
 from ..scenario.library import Role
@@ -147,6 +148,12 @@ def format_when(value: datetime) -> str:
     return pattern.replace("'", "").replace("{0}", time).replace("{1}", day)
 
 
+def format_whole_percent(share: float) -> str:
+    """``share`` (0..1) as a whole percent in the page's language, halves up: Babel rounds halves
+    to even, so a mean of 72.5 % read 72 % here and 73 % to anyone checking by hand."""
+    return format_percent(round_half_up(share * 100) / 100)
+
+
 def format_day(value: date | datetime) -> str:
     """Day and month, without the year, in the locale's order ("January 5", "5 janvier")."""
     if isinstance(value, datetime):
@@ -177,5 +184,5 @@ def init_app(app: Flask) -> None:
         cx_language_name=language_name,
         cx_badge_text=lambda badge: badge.text_for(html_lang()),
     )
-    app.jinja_env.filters.update(when=format_when, day=format_day)
+    app.jinja_env.filters.update(when=format_when, day=format_day, percentformat=format_whole_percent)
     app.after_request(_vary)

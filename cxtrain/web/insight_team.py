@@ -17,6 +17,7 @@ from ..display_names import shows_as_name
 from ..gamify import Catalog as RuleCatalog
 from ..gamify import Coverage, RoleStats, WeakWheel, role_coverage, weak_wheel
 from ..gamify.insight import CUSTOMER, EMPLOYEE, AttemptOutcome, role_stats
+from ..gamify.xp import round_half_up
 from ..scenario import engine
 from ..scenario.grading import option_values, start_state
 from ..scenario.model import Module
@@ -262,4 +263,5 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)}"
+    """A share as a whole percent, halves up (72.5 is 73, as a manager checking by hand gets)."""
+    return "" if value is None else f"{round_half_up(value * 100)}"

@@ -216,3 +216,14 @@ def test_each_refused_profile_field_is_marked_and_points_at_its_message(app, cli
     assert page.xpath(f"//*[@id='{group.get('aria-describedby')}']")[0].text_content().strip()
     [reminders] = page.xpath("//fieldset[.//input[@name='reminders']]")
     assert reminders.get("aria-describedby") == "reminders-hint"  # no error there: only its hint
+
+
+def test_percentages_round_halves_up_as_a_person_would(app) -> None:
+    from cxtrain.web.i18n import format_whole_percent
+    from cxtrain.web.insight_team import percent
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert [percent(v) for v in (0.725, 0.225, 0.5)] == ["73", "23", "50"]  # round() said 72 and 22
+        rendered = app.jinja_env.from_string("{{ 0.725|percentformat }} {{ 0.225|percentformat }}").render()
+        assert rendered == format_whole_percent(0.725) + " " + format_whole_percent(0.225)
+        assert rendered.replace("\u202f", " ").replace("\xa0", " ") == "73 % 23 %"
