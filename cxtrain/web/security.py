@@ -69,12 +69,20 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
+    if response.mimetype == "text/html" or is_api() or _private(response):
         # Pages show one person's progress as it is now: Back must ask again rather than show a
         # copy from before the last choice (which offered "Start" with an attempt already
-        # under way), and a shared computer must not show them after logout.
+        # under way), and a shared computer must not show them after logout. The API's answers,
+        # a team's CSV (members' emails) or a module's YAML are no more for a cache to keep.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _private(response: Response) -> bool:
+    """Whether ``response`` was made for a logged-in person (static files never are)."""
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
+        return False
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 @login_manager.user_loader

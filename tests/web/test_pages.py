@@ -64,6 +64,17 @@ def test_security_headers(client):
     assert "no-store" not in client.get("/static/cxtrain.css").headers.get("Cache-Control", "")
 
 
+def test_private_answers_that_are_not_pages_are_not_kept_either(client, trainer, auth):
+    for path in ("/api/me", "/api/practice", "/api/tokens"):
+        assert client.get(path, headers=auth).headers["Cache-Control"] == "no-store", path
+    login(client, trainer)
+    page = client.get(f"/trainer/modules/{MODULE}").get_data(as_text=True)
+    version = re.search(rf"/trainer/modules/{MODULE}/versions/(\w+)\.yaml", page).group(1)
+    yaml = client.get(f"/trainer/modules/{MODULE}/versions/{version}.yaml")
+    assert yaml.status_code == 200 and yaml.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/cxtrain.css").headers.get("Cache-Control", "")
+
+
 def test_cookie_flags(client, learner):
     response = login(client, learner)
     cookie = response.headers["Set-Cookie"]
