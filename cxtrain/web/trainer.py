@@ -50,13 +50,34 @@ def modules() -> str:
     return render_template("trainer/modules.html", rows=rows, library_findings=catalog.library.findings)
 
 
+# Past this many lines the listing shows only the lines around the findings: a 3 MB module made
+# a 21 MB page, which a browser could not take in before the worker's time ran out.
+WHOLE_LISTING_LINES = 1000
+CONTEXT_LINES = 2
+
+
 def _annotated(text: str, findings: list[Any]) -> list[dict[str, Any]]:
-    """The uploaded text line by line, each with the findings that point at it."""
+    """The uploaded text line by line, each with the findings that point at it; for a long text,
+    only the lines near a finding, with a ``gap`` entry (first and last line left out) between."""
     lines = source_lines(text) or [""]
     by_line: dict[int, list[Any]] = {}
     for finding in findings:
         by_line.setdefault(min(max(finding.line, 1), len(lines)), []).append(finding)
-    return [{"number": n, "text": line, "findings": by_line.get(n, [])} for n, line in enumerate(lines, start=1)]
+    if len(lines) <= WHOLE_LISTING_LINES:
+        shown = range(1, len(lines) + 1)
+    else:
+        near = {n + d for n in by_line for d in range(-CONTEXT_LINES, CONTEXT_LINES + 1)}
+        shown = sorted(n for n in near if 1 <= n <= len(lines))
+    out: list[dict[str, Any]] = []
+    previous = 0
+    for n in shown:
+        if n > previous + 1:
+            out.append({"gap": (previous + 1, n - 1)})
+        out.append({"number": n, "text": lines[n - 1], "findings": by_line.get(n, [])})
+        previous = n
+    if previous < len(lines):
+        out.append({"gap": (previous + 1, len(lines))})
+    return out
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -248,6 +248,20 @@ def test_upload_with_errors_is_refused_with_inline_findings(client, trainer):
     assert '<li class="has-finding" value="9" id="line-9">' in html
 
 
+def test_a_long_module_is_listed_around_its_findings_only(client, trainer):
+    login(client, trainer)
+    filler = "".join(f"# note {n}: a long module's comment line\n" for n in range(5000))
+    long_text = BROKEN + filler  # the finding on line 9, then 5,000 lines without one
+    page = client.get("/trainer/upload").get_data(as_text=True)
+    response = client.post("/trainer/upload", data={"csrf_token": csrf_from(page), "text": long_text})
+    html = response.get_data(as_text=True)
+    listing = re.search(r'<ol class="source">(.*?)</ol>', html, re.S).group(1)
+    assert re.findall(r'id="line-(\d+)"', listing) == ["7", "8", "9", "10", "11"]  # the finding and two each side
+    assert "Lines 1 to 6: no findings" in listing and f"Lines 12 to {long_text.count(chr(10))}: no findings" in listing
+    assert len(listing) < 3_000  # the 5,000 lines are in the form's textarea only
+    assert html.count("a long module&#39;s comment line") == 5000 + 2  # the textarea, and lines 10-11
+
+
 def _upload_file(client, data: bytes):  # type: ignore[no-untyped-def]
     import io
 
