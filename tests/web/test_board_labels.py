@@ -72,6 +72,11 @@ def test_the_page_names_people_in_the_readers_language_and_the_api_stays_english
     # The role by its French title, from the bundled roles.yaml's `titles: {fr: ...}`.
     assert set(_names(french)) == {"Vous", "Nora Named", "Anonyme (membre de la direction)", "Collègue anonyme"}
     assert "A colleague" not in french and "An executive" not in french
+    # The viewer without a name reads "You" once, not "You (you)"; Nora reads her name and "(you)".
+    assert re.search(r"<td>You</td>", page) and "(you)" not in page
+    login(client, "nora@example.org")
+    named = client.get("/leaderboard?period=all").get_data(as_text=True)
+    assert re.search(r"<td>Nora Named <strong>\(you\)</strong></td>", named)
 
 
 def test_the_team_views_unnamed_members_are_numbered_in_the_readers_language(app, client):
