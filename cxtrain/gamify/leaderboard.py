@@ -162,10 +162,18 @@ def shown_rows(count: int, viewer_index: int | None, top: int, around: int) -> l
     return sorted(shown)
 
 
+def _tie_order(learner_id: Hashable) -> tuple[int, int, str]:
+    if isinstance(learner_id, int):
+        return (0, learner_id, "")
+    return (1, 0, str(learner_id))
+
+
 def rank(entries: Iterable[LeaderEntry], viewer_id: Hashable, top: int = 5, around: int = 2) -> Board:
     """The board ``viewer_id`` sees: the ``top`` first rows and ``around`` rows either side of them."""
     pool = [e for e in entries if e.learner_id == viewer_id or (visibility_of(e) != "hidden" and e.xp > 0)]
-    pool.sort(key=lambda e: (-e.xp, str(e.learner_id)))  # ties: a stable order that favours nobody
+    # Ties share a rank; within one, rows keep a stable order, by account: numerically for the
+    # service's integer ids (as its SQL orders them, so both say the same), as text otherwise.
+    pool.sort(key=lambda e: (-e.xp, *_tie_order(e.learner_id)))
     ranks = competition_ranks([e.xp for e in pool])
     viewer_index = next((i for i, e in enumerate(pool) if e.learner_id == viewer_id), None)
     rows = tuple(

@@ -28,6 +28,15 @@ def test_ties_share_a_competition_rank():
     assert board.as_dict()["you"] == {"rank": 4, "xp": 10}
 
 
+def test_ties_keep_the_order_the_service_s_sql_gives_them():
+    # The service orders a tie by its integer account ids; the rule must agree (10 after 6, not
+    # before it as text), or the XBlock and the service would list one tie two ways.
+    board = rank([named(10, 80), named(6, 80), named(8, 80)], viewer_id=6)
+    assert [r.name for r in board.entries] == ["Learner 6", "Learner 8", "Learner 10"]
+    text_ids = rank([LeaderEntry(learner_id=f"anon-{i}", xp=5, name=f"L{i}", visibility="named") for i in "ba"], "x")
+    assert [r.name for r in text_ids.entries] == ["La", "Lb"]
+
+
 def test_top_few_and_the_viewers_neighbourhood():
     entries = [named(i, 1000 - i) for i in range(1, 31)]
     board = rank(entries, viewer_id=20, top=3, around=2)
