@@ -249,8 +249,11 @@ def module_csv(module_id: str) -> Response:
     insight = module_insight(db(), service.catalog(), found)
     rows: list[list[object]] = [["node", "choice", "next", "count", "share_pct", "wrong_turn", "stopped_here"]]
     for node in insight.nodes:
-        for c in node.choices:
-            rows.append([node.id, c.id, c.next, c.count, percent(c.share), "yes" if c.wrong else "", node.quit])
+        for index, c in enumerate(node.choices):
+            # Stopped here counts attempts at the situation, not at a choice: on its first row
+            # only, so that the column adds up to the attempts that stopped.
+            stopped = node.quit if index == 0 else ""
+            rows.append([node.id, c.id, c.next, c.count, percent(c.share), "yes" if c.wrong else "", stopped])
     return csv_response(rows, f"insight-{module_id}.csv")
 
 
