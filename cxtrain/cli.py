@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .scenario import engine
 from .scenario.findings import Finding, ScenarioError
-from .scenario.library import find_roles_file, load_roles
+from .scenario.library import find_roles_file, ladder_files, load_roles
 from .scenario.lint import lint_paths, lint_text
 
 # name -> "module:attribute" of commands registered lazily by the other layers.
@@ -220,9 +220,10 @@ def _library_markdown(lib, by_role) -> str:  # type: ignore[no-untyped-def]
 
 
 def _load_for_play(file: Path):  # type: ignore[no-untyped-def]
-    roles = {}
+    roles: dict = {}
     with contextlib.suppress(ScenarioError):
-        roles = load_roles(find_roles_file(file))
+        for path in ladder_files([find_roles_file(file)]):  # the bundled ladder, the folder's over it
+            roles.update(load_roles(path))
     report = lint_text(file.read_bytes(), str(file), roles)
     errors = [f for f in report.findings if f.severity == "error" and f.code != "check-failed"]
     if report.module is None or errors:

@@ -111,6 +111,17 @@ def load_track(path: Path) -> Track:
     return Track(data["id"], data["title"], data["summary"], tuple(data["modules"]), str(path), source)
 
 
+def ladder_files(roles_files: Sequence[Path]) -> list[Path]:
+    """The roles files that make a library's ladder, in order: the bundled one, then ``roles_files``.
+
+    A later file adds roles and replaces those with its ids (as a later folder's module replaces
+    an earlier one): a folder's roles.yaml extends the bundled ladder rather than standing for
+    it, so the bundled modules, which the service always offers, keep their roles."""
+    bundled = bundled_path() / ROLES_FILE
+    rest = [p for p in roles_files if p.resolve() != bundled.resolve()]
+    return [bundled, *rest]
+
+
 def find_roles_file(start: Path) -> Path:
     """The nearest roles.yaml in ``start`` or a parent folder, else the bundled one."""
     folder = start if start.is_dir() else start.parent
@@ -141,14 +152,15 @@ def load_library(folders: Sequence[Path | str], roles_file: Path | None = None) 
     """
     library = Library()
     folder_paths = [Path(f) for f in folders]
-    roles_path = roles_file
-    if roles_path is None:
-        local = [f / ROLES_FILE for f in folder_paths if (f / ROLES_FILE).is_file()]
-        roles_path = local[-1] if local else bundled_path() / ROLES_FILE
-    try:
-        library.roles = load_roles(roles_path)
-    except ScenarioError as exc:
-        library.findings.extend(exc.findings)
+    if roles_file is not None:
+        roles_paths = [roles_file]
+    else:
+        roles_paths = [f / ROLES_FILE for f in folder_paths if (f / ROLES_FILE).is_file()]
+    for path in ladder_files(roles_paths):
+        try:
+            library.roles.update(load_roles(path))
+        except ScenarioError as exc:
+            library.findings.extend(exc.findings)
     for folder in folder_paths:
         for path in module_files(folder):
             try:

@@ -13,6 +13,7 @@ from .library import (
     Role,
     Track,
     find_roles_file,
+    ladder_files,
     load_track,
     module_files,
     read_roles,
@@ -56,11 +57,20 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
     # Keyed by the resolved path: a module names its roles.yaml through find_roles_file, a folder
     # directly, and the same file must be read (and its findings reported) once.
     roles_cache: dict[Path, Mapping[str, Role]] = {}
+    file_roles: dict[Path, Mapping[str, Role]] = {}
 
     def roles_at(path: Path) -> Mapping[str, Role]:
+        """The ladder a module is checked against: the bundled one with ``path``'s roles over it,
+        as the service builds it (see library.ladder_files)."""
         key = path.resolve()
         if key not in roles_cache:
-            roles_cache[key] = add_roles(path)
+            ladder: dict[str, Role] = {}
+            for file in ladder_files([path]):
+                file_key = file.resolve()
+                if file_key not in file_roles:
+                    file_roles[file_key] = add_roles(file)
+                ladder.update(file_roles[file_key])
+            roles_cache[key] = ladder
         return roles_cache[key]
 
     for raw in paths:

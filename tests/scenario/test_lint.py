@@ -122,14 +122,30 @@ def test_track_naming_a_missing_module(tmp_path: Path) -> None:
     assert finding.line == 5 and "Did you mean 'good'?" in finding.message
 
 
-def test_local_roles_file_is_used(tmp_path: Path) -> None:
+def test_a_local_roles_file_extends_the_bundled_ladder(tmp_path: Path) -> None:
     (tmp_path / "roles.yaml").write_text(
         "roles:\n  barista:\n    title: Barista\n    level: 1\n    line_of_sight: You pour it.\n"
     )
-    (tmp_path / "m.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    good = (FIXTURES / "good.yaml").read_text()
+    (tmp_path / "m.yaml").write_text(good)  # a bundled role: still on the ladder, as in the service
+    (tmp_path / "b.yaml").write_text(good.replace("id: good", "id: brewed").replace("clerical-intern", "barista"))
+    (tmp_path / "x.yaml").write_text(good.replace("id: good", "id: other").replace("clerical-intern", "baker"))
     result = lint_paths([tmp_path])
-    assert [f.code for f in result.findings] == ["unknown-role"]
-    assert "barista" in result.findings[0].message
+    [unknown] = result.findings
+    assert unknown.code == "unknown-role" and unknown.path.endswith("x.yaml")
+    assert "barista" in unknown.message and "clerical-intern" in unknown.message
+
+
+def test_the_service_s_ladder_is_the_bundled_one_with_a_folder_s_roles_over_it(tmp_path: Path) -> None:
+    from cxtrain.scenario.library import bundled_path, load_library
+
+    (tmp_path / "roles.yaml").write_text(
+        "roles:\n  barista:\n    title: Barista\n    level: 1\n    line_of_sight: You pour it.\n"
+        "  clerical-intern:\n    title: Post room\n    level: 1\n    line_of_sight: Letters matter.\n"
+    )
+    library = load_library([bundled_path(), tmp_path])
+    assert library.roles["barista"].title == "Barista" and library.roles["clerical-intern"].title == "Post room"
+    assert "frontline-associate" in library.roles and not library.findings
 
 
 def test_json_summary_has_bounds_and_paths() -> None:
