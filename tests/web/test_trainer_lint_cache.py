@@ -106,14 +106,18 @@ def test_a_module_edited_on_disk_shows_its_new_status_after_a_restart(app, clien
 
 
 def test_an_edited_roles_file_is_a_new_context(app, client, trainer, app_config, library):
-    (library / "roles.yaml").write_text(ROLES, encoding="utf-8")
+    # The module plays a role of the folder's own (a folder's roles add to the bundled ladder).
+    own = CLEAN.replace("role: frontline-associate", "role: parcel-desk")
+    (library / f"{MODULE_ID}.yaml").write_text(own, encoding="utf-8")
+    desk = "  parcel-desk: {title: Parcel desk, level: 1, line_of_sight: The parcel is the customer's.}\n"
+    (library / "roles.yaml").write_text(ROLES + desk, encoding="utf-8")
     first, first_client = _restarted(app_config, trainer)
     assert _status(first_client) == "clean"
 
-    (library / "roles.yaml").write_text(ROLES.replace("  frontline-associate:", "  front-desk:"), encoding="utf-8")
+    (library / "roles.yaml").write_text(ROLES + desk.replace("parcel-desk:", "post-desk:"), encoding="utf-8")
     second, second_client = _restarted(app_config, trainer)
     assert _status(second_client) == "1 error"  # unknown-role, though the module's text is the same
-    contexts = {r.context for r in _rows(app) if r.version == content_version(CLEAN)}
+    contexts = {r.context for r in _rows(app) if r.version == content_version(own)}
     assert len(contexts) == 2
     for other in (first, second):
         other.extensions["cxtrain.engine"].dispose()
