@@ -26,6 +26,24 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def upgrade_and_report(url: str) -> list[str]:
+    """Bring the database at ``url`` to the newest revision; what was applied, oldest first, as
+    "REVISION: its message" (empty when it was up to date)."""
+    from alembic.script import ScriptDirectory
+
+    from .db import make_engine
+
+    engine = make_engine(url, pooled=False)
+    try:
+        before = current(engine)
+    finally:
+        engine.dispose()
+    upgrade(url)
+    script = ScriptDirectory.from_config(alembic_config(url))
+    applied = list(script.iterate_revisions("head", before or "base"))
+    return [f"{rev.revision}: {rev.doc}" for rev in reversed(applied) if rev.revision != before]
+
+
 def current(engine: Engine) -> str | None:
     """The applied revision, or None for an empty database."""
     if not inspect(engine).has_table("alembic_version"):

@@ -68,5 +68,11 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply every pending migration."""
     url = config.from_environment()["DATABASE_URL"]
-    migrate.upgrade(url)
-    click.echo("Database is up to date.")
+    applied = migrate.upgrade_and_report(url)
+    if not applied:
+        click.echo("The database was up to date: no migration to apply.")
+        return
+    click.echo(f"Applied {len(applied)} migration(s):")
+    for line in applied:
+        click.echo(f"  {line}")
+    click.echo("The database is up to date.")

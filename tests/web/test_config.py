@@ -95,3 +95,17 @@ def test_a_postgresql_database_that_does_not_exist_is_named(tmp_path) -> None:
     done = _cxtrain({"CXTRAIN_INSTANCE": str(tmp_path), "DATABASE_URL": url}, "db", "upgrade")
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert 'database "cxtrain_no_such_database" does not exist' in done.stderr
+
+
+def test_db_upgrade_names_the_migrations_it_applies_and_then_none(tmp_path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from cxtrain.store.migrate import alembic_config
+
+    revisions = list(ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions())
+    env = {"CXTRAIN_INSTANCE": str(tmp_path)}
+    first = _cxtrain(env, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"Applied {len(revisions)} migration(s):\n  0001: Initial tables")
+    again = _cxtrain(env, "db", "upgrade")
+    assert again.stdout == "The database was up to date: no migration to apply.\n"
