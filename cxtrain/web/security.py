@@ -39,6 +39,16 @@ ERROR_TEXTS = {
     500: (_l("Internal error"), _l("Something went wrong on our side; it has been logged.")),
 }
 CSRF_TEXT = (_l("Page expired"), _l("This form has expired. Go back, reload the page and send it again."))
+# The same refusal when the browser could not keep the session cookie at all: a Secure cookie set
+# over plain HTTP is dropped, so every form "expires", and reloading never helps.
+CSRF_NEEDS_HTTPS_TEXT = (
+    _l("Page expired"),
+    _l(
+        "Your browser did not send back this server's session cookie: it is sent over HTTPS only. "
+        "Open the service at its https:// address (an administrator can set CXTRAIN_INSECURE_COOKIES=1 "
+        "to try it over plain HTTP)."
+    ),
+)
 ERROR_OTHER = (_l("Error"), _l("This request could not be completed."))
 
 
@@ -150,8 +160,21 @@ def fragment_error(code: int, key: int | str | None = None) -> Response:
 
 def error_page(code: int, csrf: bool = False) -> tuple[str, int]:
     """The HTML error page for ``code``, in the reader's language."""
-    name, description = CSRF_TEXT if csrf else ERROR_TEXTS.get(code, ERROR_OTHER)
+    if csrf:
+        name, description = CSRF_NEEDS_HTTPS_TEXT if _cookie_lost_to_plain_http() else CSRF_TEXT
+    else:
+        name, description = ERROR_TEXTS.get(code, ERROR_OTHER)
     return render_template("error.html", code=code, name=name, description=description), code
+
+
+def _cookie_lost_to_plain_http() -> bool:
+    from flask import current_app
+
+    return (
+        not request.is_secure
+        and bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        and current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies
+    )
 
 
 def _http_error(exc: HTTPException) -> Response | tuple[str, int]:

@@ -75,6 +75,24 @@ def test_private_answers_that_are_not_pages_are_not_kept_either(client, trainer,
     assert "no-store" not in client.get("/static/cxtrain.css").headers.get("Cache-Control", "")
 
 
+def test_a_login_over_plain_http_with_secure_cookies_says_why_it_expired(app, client, learner):
+    app.config.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    form = {"csrf_token": token, "email": learner, "password": PASSWORD}
+    refused = app.test_client().post("/login", data=form)  # a browser keeps no Secure cookie from http://
+    assert refused.status_code == 400
+    assert "it is sent over HTTPS only" in unescape(refused.get_data(as_text=True))
+    secure = app.test_client()  # over HTTPS the cookie comes back and the login works
+    page = secure.get("/login", base_url="https://localhost").get_data(as_text=True)
+    done = secure.post(
+        "/login",
+        base_url="https://localhost",
+        data={**form, "csrf_token": csrf_from(page)},
+        headers={"Referer": "https://localhost/login"},  # Flask-WTF checks it over HTTPS
+    )
+    assert done.status_code == 302
+
+
 def test_cookie_flags(client, learner):
     response = login(client, learner)
     cookie = response.headers["Set-Cookie"]
