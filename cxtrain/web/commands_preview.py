@@ -9,7 +9,6 @@ and keeps nothing.
 from __future__ import annotations
 
 import secrets
-import socket
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ import click
 from ..scenario import Library
 from ..store import accounts, migrate
 from ..store.db import default_url
-from .server import run
+from .server import port_in_use, run
 
 ACCOUNT = "trainer@preview.local"
 
@@ -86,18 +85,12 @@ def preview(paths: tuple[Path, ...], port: int) -> None:
 
 
 def _check_port_free(port: int) -> None:
-    """Refuse at once, in a sentence, when the port is taken (gunicorn would retry for a while and
-    then stop with a traceback-like log), typically by a preview still running in another terminal."""
-    with socket.socket() as probe:
-        # As gunicorn binds: a port left in TIME_WAIT by a preview just stopped is free to use.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as exc:
-            raise click.ClickException(
-                f"port {port} on 127.0.0.1 is in use ({exc.strerror}); is another preview running? "
-                "Stop it, or choose another port with --port."
-            ) from exc
+    """Refuse at once, in a sentence, when the port is taken, typically by a preview still running
+    in another terminal."""
+    problem = port_in_use("127.0.0.1", port)
+    if problem:
+        hint = "is another preview running? Stop it, or choose another port with --port."
+        raise click.ClickException(f"{problem}; {hint}")
 
 
 def _instructions(library: Library, folders: Sequence[Path], login: str) -> str:

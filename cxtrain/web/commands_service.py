@@ -28,8 +28,12 @@ from .server import DEFAULT_THREADS, default_workers
 )
 def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Run the web service (gunicorn), applying database migrations first."""
-    from .server import run
+    from .server import port_in_use, run
 
+    problem = port_in_use(host, port)
+    if problem:
+        hint = "is cxtrain already running? Stop it, or choose another port with --port."
+        raise click.ClickException(f"{problem}; {hint}")
     app = cli_app()  # also creates the instance folder and its secret key before workers fork
     migrate.upgrade(app.config["DATABASE_URL"])
     with cli_session(app) as db:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,23 @@ class Server(BaseApplication):
 
     def load(self) -> Any:
         return self.factory()
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on now, or None: checked before the library is loaded,
+    because gunicorn retries a taken port for a while and then stops with a log, not a sentence."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        return f"cannot listen on {host!r}: {exc.strerror}"
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by a server just stopped is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return f"port {port} on {host} is in use ({exc.strerror})"
+    return None
 
 
 def run(

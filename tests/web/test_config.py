@@ -109,3 +109,18 @@ def test_db_upgrade_names_the_migrations_it_applies_and_then_none(tmp_path) -> N
     assert first.stdout.startswith(f"Applied {len(revisions)} migration(s):\n  0001: Initial tables")
     again = _cxtrain(env, "db", "upgrade")
     assert again.stdout == "The database was up to date: no migration to apply.\n"
+
+
+def test_serve_on_a_port_in_use_is_refused_in_a_sentence_at_once(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _cxtrain({"CXTRAIN_INSTANCE": str(tmp_path)}, "serve", "--port", str(port))
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "Connection in use" not in done.stderr
+    assert done.stderr == (
+        f"Error: port {port} on 127.0.0.1 is in use (Address already in use); "
+        "is cxtrain already running? Stop it, or choose another port with --port.\n"
+    )
