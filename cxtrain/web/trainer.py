@@ -96,8 +96,8 @@ def upload() -> Response | str | tuple[str, int]:
     if uploaded and uploaded.filename:
         raw, name = uploaded.read(), uploaded.filename
     else:
-        # Browsers send a textarea's line ends as CRLF whatever was pasted: without this, a pasted
-        # module is larger than the file it came from (the size limit) and another version.
+        # Browsers send a textarea's line ends as CRLF whatever was pasted (_publish makes them
+        # LF, as a file's); here also before the size limit, which a pasted module must not miss.
         raw, name = request.form.get("text", "").replace("\r\n", "\n").encode("utf-8"), "pasted.yaml"
     return _publish(raw, name, check_only=request.form.get("action") == "check")
 
@@ -105,6 +105,10 @@ def upload() -> Response | str | tuple[str, int]:
 def _publish(raw: bytes, name: str, check_only: bool = False) -> Response | tuple[str, int]:
     """Lint a module's text and publish it as the current upload of its id unless it has errors
     (or only show the findings, for "Check only")."""
+    # The same module saved by another editor is the same version: a byte-order mark and CRLF
+    # line ends (Windows) would otherwise make a new version of unchanged text, and split its
+    # insight in two.
+    raw = raw.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
     # The core reads the bytes so that a file in another encoding gets a finding at the line
     # of its first foreign character; the page shows what it can of the text meanwhile.
     text = raw.decode("utf-8", errors="replace")

@@ -132,3 +132,8 @@ def test_a_pasted_module_is_the_same_version_as_its_file(app, client, trainer):
     assert _versions(client) == [(version, True), (content_version(LIBRARY_TEXT), False)]
     download = client.get(f"/trainer/modules/{MODULE}/versions/{version}.yaml")
     assert download.get_data() == text.encode()
+    # Saved on Windows (CRLF) with a byte-order mark, the same file is still the same version.
+    windows = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+    form = {"csrf_token": csrf_from(page), "file": (io.BytesIO(windows), "parcel.yaml")}
+    assert client.post("/trainer/upload", data=form, content_type="multipart/form-data").status_code == 302
+    assert _versions(client) == [(version, True), (content_version(LIBRARY_TEXT), False)]
