@@ -11,7 +11,7 @@ Layout of a library folder::
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,10 +131,16 @@ def find_roles_file(start: Path) -> Path:
     return bundled_path() / ROLES_FILE
 
 
+def yaml_files(folder: Path) -> Iterator[Path]:
+    """The YAML files under ``folder``, whatever the case of their suffix: a file saved as
+    "Module.YAML" is a module too, not silently skipped."""
+    return (p for p in folder.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+
+
 def module_files(folder: Path) -> list[Path]:
     """Module files in a library folder, sorted, skipping roles, badges and tracks."""
     found = []
-    for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+    for path in sorted(yaml_files(folder)):
         relative = path.relative_to(folder)
         if relative.parts[0] == TRACKS_DIR or (len(relative.parts) == 1 and path.name in _SPECIAL):
             continue

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..scenario import Finding, Library, Module, Role, bundled_path, lint_module, load_library, load_module
 from ..scenario.fingerprint import lint_context
+from ..scenario.library import yaml_files
 from ..store import lint_cache
 from ..store import modules as stored
 from .lint_workers import lint_texts
@@ -220,7 +221,7 @@ def _signature(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
     author saves, adds, renames or deletes a module, a track or the roles."""
     files = []
     for folder in folders:
-        for path in folder.rglob("*.y*ml") if folder.is_dir() else ():
+        for path in yaml_files(folder) if folder.is_dir() else ():
             try:
                 stat = path.stat()
             except OSError:  # deleted between the listing and the stat

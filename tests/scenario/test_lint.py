@@ -155,3 +155,10 @@ def test_json_summary_has_bounds_and_paths() -> None:
     assert summary["worst"] == {"total": 90, "path": ["keep"], "ending": "late"}
     assert summary["decision_nodes"] == 1 and summary["endings"] == 2
     assert summary["meters"]["customer"]["max"] == 100
+
+
+def test_a_module_saved_with_an_upper_case_suffix_is_linted_too(tmp_path: Path) -> None:
+    (tmp_path / "Shouting.YAML").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "notes.txt").write_text("not a module")
+    result = lint_paths([tmp_path])
+    assert [r.module.id for r in result.reports if r.module] == ["good"]
