@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -233,7 +234,7 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
         if any(w in message for w in ("between", "greater than", "less than", "must lie", "must be below", "or more"))
         else "invalid-value"
     )
-    hint = _type_hint(message, data)
+    hint = _type_hint(message, data, name)
     label = f"'{name}'" if isinstance(name, str) and name else "value"
     return Finding(
         source.path,
@@ -295,7 +296,20 @@ def _kind(data: Any) -> str:
     return "a mapping"
 
 
-def _type_hint(message: str, data: Any) -> str:
+def _number_hint(text: str, name: object, whole: bool) -> str:
+    """How to write as a number what a trainer wrote as text: '70%', 'five', '"70"'."""
+    written = text.strip()
+    if re.fullmatch(r"[-+]?\d+(\.\d+)?", written):
+        return " Write the number without quotes."
+    percent = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*%", written)
+    if percent and name == "pass":
+        return f" Write the pass mark as a share from 0 to 1: {float(percent.group(1)) / 100:g} for {written}."
+    if percent:
+        return f" Write the number alone, without '%': {percent.group(1)}."
+    return " Write it in digits, such as 5." if whole else " Write it in digits, such as 5 or 0.7."
+
+
+def _type_hint(message: str, data: Any, name: object = None) -> str:
     if isinstance(data, list | dict) and "string" in message:
         return f" YAML read {_kind(data)} here, not a text. A text that starts with '[' or '{{' must be in quotes."
     if isinstance(data, bool) and "string" in message:
@@ -305,9 +319,13 @@ def _type_hint(message: str, data: Any) -> str:
     if message.startswith("Not a valid integer") and isinstance(data, float):
         return " Use a whole number."
     if message in ("Invalid input type.", "Invalid type.", "Not a valid mapping type."):
+        if name == "ending" and isinstance(data, str):
+            return f" An ending is a mapping with its title: ending: {{title: {quote_text(data.strip())}}}"
         return " Expected a mapping (key: value lines)."
     if isinstance(data, str) and ("integer" in message or "number" in message):
-        return " Write the number without quotes."
+        return _number_hint(data, name, whole="integer" in message)
+    if message == "Not a valid boolean.":
+        return " Write true or false."
     if message == "Not a valid list.":
         return " Expected a list (lines starting with '- ', or [a, b])."
     return ""

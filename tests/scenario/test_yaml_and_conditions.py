@@ -171,3 +171,36 @@ def test_name_errors(text: str, code: str) -> None:
 def test_no_python_evaluation() -> None:
     with pytest.raises(ConditionError):
         parse("__import__('os').system('true')")
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("pass: 70%", "Write the pass mark as a share from 0 to 1: 0.7 for 70%."),
+        ("minutes: five", "Write it in digits, such as 5."),
+        ("meters: {customer: {label: C, start: 50%}}", "Write the number alone, without '%': 50."),
+    ],
+)
+def test_a_number_written_as_text_is_told_how_to_write_it(line: str, expected: str) -> None:
+    text = f"id: x\ntitle: T\nrole: r\n{line}\nstart: a\nnodes:\n  a:\n    text: end\n    ending: {{title: E}}\n"
+    with pytest.raises(ScenarioError) as info:
+        load_module(text, "x.yaml")
+    [finding] = [f for f in info.value.findings if f.code == "invalid-value"]
+    assert finding.line == 4 and finding.message.endswith(expected)
+
+
+def test_an_ending_written_as_a_title_and_a_yes_are_told_their_form() -> None:
+    text = (
+        "id: x\ntitle: T\nrole: r\nstart: a\nnodes:\n  a:\n    text: hi\n    choices:\n"
+        "      - {id: go, text: Go, next: b}\n  b:\n    text: end\n    ending: Short again\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_module(text, "x.yaml")
+    [ending] = info.value.findings
+    assert ending.line == 12 and 'ending: {title: "Short again"}' in ending.message
+    fixed = text.replace("ending: Short again", "ending: {title: Short again}")
+    checked = fixed + "checks:\n  - {name: c, path: [go], expect: {passed: yes}}\n"
+    with pytest.raises(ScenarioError) as info:
+        load_module(checked, "x.yaml")
+    [passed] = info.value.findings
+    assert passed.message.endswith("Not a valid boolean. Write true or false.")
