@@ -162,3 +162,11 @@ def test_a_module_saved_with_an_upper_case_suffix_is_linted_too(tmp_path: Path) 
     (tmp_path / "notes.txt").write_text("not a module")
     result = lint_paths([tmp_path])
     assert [r.module.id for r in result.reports if r.module] == ["good"]
+
+
+def test_several_findings_at_one_place_are_all_reported(tmp_path: Path) -> None:
+    (tmp_path / "short.yaml").write_text("id: x-y\ntitle: T\n")
+    result = lint_paths([tmp_path / "short.yaml"])
+    missing = [f.message for f in result.findings if f.code == "missing-key"]
+    assert len(missing) == 3 and all(f"'{key}'" in " ".join(missing) for key in ("role", "start", "nodes"))
+    assert result.as_dict()["errors"] == 3
