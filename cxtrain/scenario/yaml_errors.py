@@ -260,8 +260,28 @@ def _comment_in_flow(line: str, start: int, closer: str) -> tuple[int, str] | No
 def _missing_colon(lines: list[str], row: int) -> tuple[int, int, str]:
     line = lines[row]
     words = line.strip().split(None, 1)
-    fix = f" Write it as '{words[0]}: {words[1]}'." if len(words) == 2 else ""
-    return row + 1, _indent(line) + 1, f"This line has no ':' after its key.{fix}"
+    above = row - 1
+    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    opened = re.fullmatch(r"\s*(?:- )?([\w-]+):\s*", lines[above]) if above >= 0 else None
+    if opened and _indent(line) <= _indent(lines[above]):
+        # "text:" with its words on the next line, not indented under it: a text, not a key.
+        key = opened.group(1)
+        return (
+            row + 1,
+            _indent(line) + 1,
+            f"This line looks like the text of '{key}:' on line {above + 1}, but it is not indented "
+            f"under it, so YAML reads it as a new key. Indent it further than '{key}:', or write it "
+            f"on the same line: {key}: {words[0]} ...",
+        )
+    if len(words) == 2 and re.fullmatch(r"[a-z_][\w-]*", words[0]):
+        return row + 1, _indent(line) + 1, f"This line has no ':' after its key. Write it as '{words[0]}: {words[1]}'."
+    return (
+        row + 1,
+        _indent(line) + 1,
+        "This line has no ':' after its key. If it is a text, put it after its key on one line "
+        "(text: ...), or indent it under the key above it.",
+    )
 
 
 def _value_with_colon(lines: list[str], row: int, col: int) -> tuple[int, int, str] | None:

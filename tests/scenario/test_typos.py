@@ -68,6 +68,8 @@ SYNTAX_SLIPS = [
     ("missing colon", "    title: A parcel", "    title A parcel", 8, 5, "Write it as 'title: A parcel is missing'"),
     ("missing colon, key-like line", "    customer_link: You", "    customer_link You", 10, 5, "no ':' after its key"),
     ("no space after colon", "    title: A parcel", "    title:A parcel", 8, 5, "write 'title: A parcel is missing'"),
+    ("text under its key, not indented", "    text: She tells", "    text:\n    She tells", 25, 5, "not indented under it"),
+    ("a sentence with no key", "    text: She tells", "    She tells", 24, 5, "If it is a text, put it after its key"),
     ("unclosed double quote", "feedback: She calms", 'feedback: "She calms', 15, 19, 'Add a closing "'),
     ("unclosed single quote", "feedback: She calms", "feedback: 'She calms", 15, 19, "'It''s'"),
     ("unclosed brace", "effects: {customer: 10}", "effects: {customer: 10", 14, 18, "Add '}'"),
