@@ -221,6 +221,9 @@ def _diagnose(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, st
     if problem == "did not find expected '-' indicator":
         if here[col : col + 1] == "-" and here[col + 1 : col + 2] not in (" ", "\t", ""):
             return row + 1, col + 1, "Put a space after '-' to start a list item: '- ...'."
+        short = _key_short_of_its_item(lines, row)
+        if short is not None:
+            return short
         start = f" (see line {cmark.line + 1})" if cmark is not None else ""
         return row + 1, col + 1, f"Every item of this list must start with '- ' at the same indentation{start}."
     return None
@@ -254,6 +257,31 @@ def _comment_in_flow(line: str, start: int, closer: str) -> tuple[int, str] | No
                 return at, f"{why} Move the note after the closing '{closer}'."
             fixed = line[start:begin] + line[begin:after].replace(text, quote_text(text)) + line[after : end + 1]
             return at, f"{why} Put the text in quotes: {fixed}"
+    return None
+
+
+def _key_short_of_its_item(lines: list[str], row: int) -> tuple[int, int, str] | None:
+    """A key of a list item indented a little less than the item's other keys (7 spaces among
+    8): YAML takes it for a new item with its '- ' missing, which is not what happened."""
+    here = lines[row]
+    if here.lstrip().startswith("-") or not re.match(r"\s*[\w-]+:", here):
+        return None
+    for above in range(row - 1, -1, -1):
+        line = lines[above]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        dash = re.match(r"(\s*)- ", line)
+        if dash is None:
+            continue
+        keys = len(dash.group(1)) + 2  # where the item's keys start, after "- "
+        if len(dash.group(1)) < _indent(here) < keys:
+            return (
+                row + 1,
+                _indent(here) + 1,
+                f"This key is indented {_indent(here)} spaces, but the keys of the list item that starts "
+                f"on line {above + 1} are indented {keys}. Indent it like them.",
+            )
+        return None
     return None
 
 
