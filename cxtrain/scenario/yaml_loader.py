@@ -183,6 +183,7 @@ class _Builder:
         self.active.add(ident)
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
+        new_item_at: int | None = None
         for key_node, value_node in node.value:
             if key_node.tag == f"{_TAG}merge":
                 self.error(
@@ -198,7 +199,21 @@ class _Builder:
             # called `no` or `1` stays the string "no" or "1".
             key = str(key_node.value)
             if key in result:
+                if new_item_at is not None:
+                    continue  # the rest of the item whose '- ' is missing: already said
                 where = _mark(key_node)
+                first_key = str(node.value[0][0].value)
+                if path and isinstance(path[-1], int) and key == first_key:
+                    # A list item's first key again, further down the same item: the '- ' of a
+                    # new item was forgotten, and every key of that item would follow as twice.
+                    new_item_at = key_node.start_mark.line + 1
+                    self.error(
+                        where,
+                        "duplicate-key",
+                        f"The key '{key}' appears again in this list item (first on line {first_seen[key]}): "
+                        f"if a new item starts here, put '- ' before '{key}', as on line {first_seen[key]}.",
+                    )
+                    continue
                 self.error(
                     where,
                     "duplicate-key",

@@ -381,3 +381,15 @@ def test_a_hash_inside_brackets_is_named_at_the_hash(old: str, new: str, column:
 def test_a_note_after_a_quoted_text_inside_braces_is_moved_out() -> None:
     finding = only_finding(edit("{title: A quiet loss}", "{title: 'A quiet loss' #1}"))
     assert finding.message.endswith("Move the note after the closing '}'."), finding.message
+
+
+def test_a_forgotten_dash_before_a_list_item_is_one_finding_that_says_so() -> None:
+    finding = only_finding(edit("      - id: shrug", "        id: shrug"))
+    assert (finding.code, finding.line, finding.column) == ("duplicate-key", 17, 9)
+    assert "put '- ' before 'id', as on line 12" in finding.message
+
+
+def test_a_key_written_twice_in_a_mapping_is_still_named_as_such() -> None:
+    twice = "        feedback: She leaves angry.\n        next: sad"
+    finding = only_finding(edit("        feedback: She leaves angry.", twice))
+    assert finding.code == "duplicate-key" and "appears twice in this mapping (first on line" in finding.message
