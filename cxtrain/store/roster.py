@@ -96,6 +96,13 @@ def read_rows(lines: Iterable[str], job_roles: Collection[str]) -> list[Row]:
 def _header_problems(header: list[str]) -> list[str]:
     if not header:
         return ["the file is empty; the first line must name the columns, e.g. email,name,job_role,team"]
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:
+            # A spreadsheet set to a European locale saves "CSV" with ';' between the cells.
+            return [
+                f"line 1: the columns are separated by {name}, not commas; save the file as "
+                "'CSV UTF-8 (comma delimited)', or replace the separators with commas"
+            ]
     problems = []
     for name in header:
         if name not in COLUMNS:

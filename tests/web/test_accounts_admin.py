@@ -361,3 +361,10 @@ def test_users_list_is_a_spreadsheet_that_no_name_can_forge(app, runner):
     rows = list(csv.reader(io.StringIO(listing), delimiter="\t"))
     assert len(rows) == 1 and rows[0][:4] == ["bob@example.org", "learner", "-", "-"]
     assert rows[0][4].startswith("Bob\nceo@example.org")  # one quoted cell, not a second account
+
+
+def test_a_staff_list_saved_with_semicolons_is_told_so(app, runner, tmp_path):
+    result = _import(runner, tmp_path, "email;name;job_role;team\r\nana@example.org;Ana;;North\r\n")
+    assert result.exit_code != 0
+    assert "separated by semicolons, not commas" in result.output and "unknown column" not in result.output
+    assert _users(app) == {}
