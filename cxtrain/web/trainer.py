@@ -252,7 +252,12 @@ def preview(module_id: str) -> str:
         steps=service.steps_text(module, state),
         missed=playview.missed_choices(module, state) if state.finished else [],
     )
-    return render_template("trainer/preview.html", view=view, module=module)
+    # The checker's findings beside the play: a module with errors previews (it loaded), but an
+    # author trying it should not have to go to the module list to learn it cannot be published.
+    catalog = service.catalog()
+    entry = catalog.current(db()).get(module_id)
+    findings = catalog.findings(db(), [entry])[module_id] if entry is not None else []
+    return render_template("trainer/preview.html", view=view, module=module, findings=findings)
 
 
 @bp.post("/preview/<module_id>")

@@ -3,6 +3,7 @@ author's file edited on disk between two page loads."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import signal
@@ -142,6 +143,21 @@ def _listening(port: int) -> set[str]:
         if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
             found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
     return found
+
+
+def test_the_preview_shows_what_the_checker_says_of_the_module(preview: Preview, mine: Path):
+    browser = preview.log_in()
+    clean = browser.get(preview.url + "/trainer/preview/web-fixture", timeout=10).text
+    assert "The checker found" not in clean
+    text = (mine / "parcel.yaml").read_text(encoding="utf-8")
+    # Still loads and plays, but its play-test now fails: an error that stops a publish.
+    broken = text.replace("expect: {ending: happy, passed: true}", "expect: {ending: sad}")
+    (mine / "parcel.yaml").write_text(broken, encoding="utf-8")
+    page = browser.get(preview.url + "/trainer/preview/web-fixture", timeout=10).text
+    assert "A parcel is missing" in page  # the preview still plays
+    said = "The checker found 1 problem in this module — 1 error: it cannot be published as it is"
+    assert said in html.unescape(page)
+    assert "[check-failed]" in page and "<details class=\"lint preview-lint\" open>" in page
 
 
 def test_it_keeps_nothing_and_listens_on_the_loopback_only(mine: Path):
