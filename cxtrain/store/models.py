@@ -90,6 +90,20 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class WebSession(Base):
+    """A browser's login, from the password to logout: the signed cookie names it, so that logging
+    out (or an idle or old session) ends it on the server, not only in that browser."""
+
+    __tablename__ = "web_sessions"
+
+    # A SHA-256 of the random id the cookie carries (the cookie is signed, not secret): a copy of
+    # this table cannot be turned into sessions.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ModuleVersion(Base):
     """Every version of every module ever played or uploaded, text kept verbatim.
 

@@ -28,6 +28,7 @@ from .models import (
     PracticeItemRow,
     User,
     UserBadge,
+    WebSession,
     WeeklyXp,
     XpEntry,
 )
@@ -158,6 +159,15 @@ def stored_data(db: Session, user: User) -> dict[str, Any]:
         where=ModuleVersion.author_id == uid,
         order=(ModuleVersion.id,),
     )
+    sessions = _rows(
+        db,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        where=WebSession.user_id == uid,
+        order=(WebSession.created_at,),
+    )
+    for row in sessions:
+        row["created_at"], row["last_seen_at"] = _utc(row["created_at"]), _utc(row["last_seen_at"])
     for row in xp:
         row["at"] = _utc(row["at"])
     for row in badges:
@@ -177,4 +187,5 @@ def stored_data(db: Session, user: User) -> dict[str, Any]:
         "practice_answers": [{**dict(row._mapping), "at": _utc(row.at)} for row in answers],
         "api_tokens": tokens,
         "module_uploads": uploads,
+        "sessions": sessions,
     }

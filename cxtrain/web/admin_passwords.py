@@ -6,7 +6,7 @@ import secrets
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..store import accounts
@@ -15,6 +15,7 @@ from . import mailer
 from .account_mail import send_links
 from .admin import Page, _done_before, _edit_page, _mark_done, _user_or_404, bp
 from .database import db
+from .login_sessions import log_in
 from .password_links import INVITATION, KINDS, RESET
 
 
@@ -52,7 +53,7 @@ def password(user_id: int) -> Response:
     revoked = accounts.revoke_all_tokens(db(), person) if request.form.get("revoke_tokens") else 0
     db().commit()
     if person.id == current_user.id:
-        login_user(person)  # an admin resetting their own password stays logged in here
+        log_in(person, end_other_sessions=True)  # an admin resetting their own password stays here
     _mark_done(person.id)
     return _one_time_password(person, new, created=False, revoked=revoked)
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..store import accounts
@@ -14,6 +14,7 @@ from . import account_mail
 from .account_messages import account_message
 from .database import db
 from .extensions import limiter, login_limit
+from .login_sessions import log_in, log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -40,7 +41,7 @@ def login() -> Response | str:
     error = None
     if request.method == "POST":
         user = accounts.authenticate(db(), request.form.get("email", ""), request.form.get("password", ""))
-        if user is not None and login_user(user):  # Flask-Login refuses a closed account
+        if user is not None and log_in(user):  # Flask-Login refuses a closed account
             new_csrf_token()
             accounts.record_login(user)
             db().commit()
@@ -56,7 +57,7 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    log_out()
     return redirect(url_for("auth.login"))
 
 
@@ -87,7 +88,7 @@ def password() -> Response | str:
                 error = account_message(exc)
             else:
                 session.commit()
-                login_user(user)  # this session carries on; every other one ends with the old password
+                log_in(user, end_other_sessions=True)  # this browser carries on; every other one ends
                 flash(gettext("Your password has been changed; you have been logged out everywhere else."))
                 return redirect(url_for("play.modules"))
     return render_template("auth/password.html", error=error)

@@ -56,6 +56,19 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _days(env: Mapping[str, str], variable: str, default: float) -> float:
+    raw = env.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if not 0 < days < 100_000:
+        raise SystemExit(f"{variable}: write a number of days above 0, such as {default:g}, not {raw!r}.")
+    return days
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     folder = instance_path(env)
@@ -82,6 +95,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": MAX_BYTES + FORM_OVERHEAD,
         "MAX_FORM_MEMORY_SIZE": MAX_BYTES + FORM_OVERHEAD,  # the pasted text (Flask's default is 500 kB)
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; a long module is no error
+        # A login ends after this many days without a visit, and after this many days in any case.
+        "SESSION_IDLE_DAYS": _days(env, "CXTRAIN_SESSION_IDLE_DAYS", 14),
+        "SESSION_MAX_DAYS": _days(env, "CXTRAIN_SESSION_MAX_DAYS", 90),
         **_mail(env),
         "DEFAULT_LANGUAGE": _language(env),
         **_optional(env),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from ..store import accounts
@@ -23,6 +22,7 @@ from . import account_mail
 from .auth import bp, new_csrf_token, new_password_problem
 from .database import db
 from .extensions import limiter, reset_email_limit, reset_limit, typed_email
+from .login_sessions import log_in
 from .password_links import INVITATION, RESET, Kind, Problem, check
 
 LINK_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
@@ -85,7 +85,7 @@ def _choose(kind: Kind, token: str | None) -> Response:
         if error:
             status = 422
         elif accounts.replace_password(db(), user, user.password_hash, new):
-            login_user(user)  # with the new password's mark: every other session of theirs has ended
+            log_in(user, end_other_sessions=True)  # with the new password: every other session ends
             new_csrf_token()
             accounts.record_login(user)
             db().commit()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, abort, current_app, redirect, request
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from ..store import accounts
+from . import login_sessions
 from .auth import safe_next
 from .database import db
 
@@ -25,7 +25,7 @@ def log_in(token: str) -> Response:
     if not hmac.compare_digest(token.encode(), current_app.config["PREVIEW_LOGIN_TOKEN"].encode()):
         abort(404)
     user = accounts.find_user(db(), current_app.config["PREVIEW_ACCOUNT"])
-    if user is None or not login_user(user):
+    if user is None or not login_sessions.log_in(user):
         abort(404)
     response = redirect(safe_next(request.args.get("next")))
     response.headers["Referrer-Policy"] = "no-referrer"

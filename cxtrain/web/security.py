@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..store import accounts
 from ..store.models import User
+from . import login_sessions
 from .database import db
 from .extensions import login_manager
 
@@ -102,8 +103,11 @@ def _load_user(session_id: str) -> User | None:
         user = db().get(User, int(user_id))
     except ValueError:
         return None
-    # A session from before the password last changed (or from before marks existed) is over.
+    # A session from before the password last changed (or from before marks existed) is over,
+    # and so is one logged out, idle or old on the server (even where a copy of its cookie lives).
     if user is None or not user.active or not hmac.compare_digest(mark, user.session_mark):
+        return None
+    if not login_sessions.is_live(user):
         return None
     return user
 

@@ -125,11 +125,13 @@ def test_the_api_gives_the_same_data_as_documented(app, client, learner, played)
     data = response.get_json()
     login(client, learner)
     page = json.loads(client.get("/profile/my-data.json").get_data(as_text=True))
-    # Logging in to download the page's copy is a login, which that copy records.
+    # Logging in to download the page's copy is a login, which that copy records, with its session.
     assert page["account"]["last_login_at"] > data["account"]["last_login_at"]
+    assert data["sessions"] == [] and len(page["sessions"]) == 1
 
     def same(export: dict) -> dict:  # type: ignore[type-arg]
-        return {**export, "exported_at": None, "account": {**export["account"], "last_login_at": None}}
+        account = {**export["account"], "last_login_at": None}
+        return {**export, "exported_at": None, "account": account, "sessions": None}
 
     assert same(data) == same(page)
 

@@ -124,6 +124,11 @@ class ExportUploadSchema(Schema):
     created_at = UTCDateTime()
 
 
+class ExportSessionSchema(Schema):
+    created_at = UTCDateTime()
+    last_seen_at = UTCDateTime(metadata={"description": "Noted at most once an hour."})
+
+
 class ExportSchema(Schema):
     format = fields.String(metadata={"description": "cxtrain-personal-data/1"})
     exported_at = UTCDateTime()
@@ -139,4 +144,8 @@ class ExportSchema(Schema):
     )
     module_uploads = fields.List(
         fields.Nested(ExportUploadSchema), metadata={"description": "Module versions you uploaded as a trainer."}
+    )
+    sessions = fields.List(
+        fields.Nested(ExportSessionSchema),
+        metadata={"description": "Your logins still open in a browser: when each began and was last used."},
     )
