@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..display_names import has_control_characters, looks_like_email
 from ..scenario.suggest import closest, one_of
-from .models import ROLES, ApiToken, User, utcnow
+from .models import ROLES, ApiToken, User, WebSession, utcnow
 
 # The column sizes in models.py: PostgreSQL refuses a longer value with an error, not a message,
 # so every way in (the CLI, a CSV import, the admin page) checks them first, here.
@@ -207,6 +207,8 @@ def close_account(db: Session, user: User) -> None:
     if user.role == "admin" and _other_admins(db, user) == 0:
         raise AccountError(last_admin(user))
     user.active = False
+    # Its logins end for good: a reopened account starts with none (a kept cookie stays dead).
+    db.execute(delete(WebSession).where(WebSession.user_id == user.id))
     user.team_when_closed = user.team
     user.team = None  # the team board and the manager's view follow through the ORM events
     set_listed(db, user.id, False)

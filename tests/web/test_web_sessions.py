@@ -114,3 +114,13 @@ def test_the_export_lists_open_logins_without_their_ids(app, client, learner):
     data = client.get("/api/me/export").get_json()
     [opened] = data["sessions"]
     assert set(opened) == {"created_at", "last_seen_at"}
+
+
+def test_a_closed_and_reopened_account_does_not_bring_back_its_old_logins(app, client, learner, runner):
+    from cxtrain.cli import main
+
+    login(client, learner)
+    copy = _copy_of(app, client)
+    assert runner.invoke(main, ["users", "close", learner]).exit_code == 0
+    assert runner.invoke(main, ["users", "reopen", learner]).exit_code == 0
+    assert not _logged_in(copy) and _sessions(app) == 0
