@@ -48,7 +48,19 @@ def send(dry_run: bool, at: str | None) -> None:
         except SQLAlchemyError as exc:
             raise click.ClickException(f"cannot reach the database: {exc}") from exc
         if schema != expected_revision():
-            raise click.ClickException("the database schema is not this release's; run `cxtrain db upgrade` first.")
+            where = engine.url.render_as_string(hide_password=True)
+            if schema is None:
+                # Most often the command runs without the service's settings (cron has its own
+                # environment): it opened an empty database of its own next to where it ran.
+                raise click.ClickException(
+                    f"the database {where} has no cxtrain tables. Run this command with the same "
+                    "DATABASE_URL or CXTRAIN_INSTANCE as the service (cron and systemd timers do not "
+                    "inherit your shell's)."
+                )
+            raise click.ClickException(
+                f"the database {where} is at migration {schema}, not this release's {expected_revision()}; "
+                "run `cxtrain db upgrade` first."
+            )
         missing = run.missing_settings(app)
         if missing and not dry_run:  # refused even with nobody to remind now: found at set-up, not some morning
             raise click.ClickException(

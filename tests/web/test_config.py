@@ -124,3 +124,14 @@ def test_serve_on_a_port_in_use_is_refused_in_a_sentence_at_once(tmp_path) -> No
         f"Error: port {port} on 127.0.0.1 is in use (Address already in use); "
         "is cxtrain already running? Stop it, or choose another port with --port.\n"
     )
+
+
+def test_reminders_run_without_the_service_s_settings_say_so(tmp_path) -> None:
+    elsewhere = tmp_path / "cron-home"
+    elsewhere.mkdir()
+    done = _cxtrain({"CXTRAIN_INSTANCE": str(elsewhere / "instance")}, "reminders", "send", "--dry-run")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "has no cxtrain tables" in done.stderr and "same DATABASE_URL or CXTRAIN_INSTANCE" in done.stderr
+    assert _cxtrain({"CXTRAIN_INSTANCE": str(elsewhere / "instance")}, "db", "upgrade").returncode == 0
+    ready = _cxtrain({"CXTRAIN_INSTANCE": str(elsewhere / "instance")}, "reminders", "send", "--dry-run")
+    assert ready.returncode == 0, ready.stderr
