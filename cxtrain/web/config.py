@@ -168,6 +168,10 @@ def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
 def _language(env: Mapping[str, str]) -> str:
     # Refused at start-up: a typo would otherwise show every page in English without a word.
     code = env.get("CXTRAIN_DEFAULT_LANGUAGE", "").strip() or SOURCE_LANGUAGE
+    if language_problem(code):
+        # A locale as the system writes it (fr_FR, fr-FR.UTF-8) names the language of its catalogue.
+        language = code.replace("_", "-").split(".")[0].split("-")[0].lower()
+        code = language if not language_problem(language) else code
     problem = language_problem(code)
     if problem:
         raise SystemExit(f"CXTRAIN_DEFAULT_LANGUAGE: {problem}")
@@ -179,10 +183,19 @@ _OPTIONAL = {
     "CXTRAIN_PUBLIC_URL": ("PUBLIC_URL", str),
     "CXTRAIN_ISSUER_NAME": ("ISSUER_NAME", str),
     "CXTRAIN_ISSUER_EMAIL": ("ISSUER_EMAIL", str),
-    "CXTRAIN_LEADERBOARDS": ("LEADERBOARDS", str),
+    "CXTRAIN_LEADERBOARDS": ("LEADERBOARDS", lambda raw: _on_or_off(raw)),
     "CXTRAIN_LEADERBOARD_CACHE_SECONDS": ("LEADERBOARD_CACHE_SECONDS", float),
     "CXTRAIN_LEVEL_CURVE": ("LEVEL_CURVE", json.loads),
 }
+
+
+def _on_or_off(raw: str) -> str:
+    word = raw.strip().lower()
+    if word in {"on", "1", "true", "yes"}:
+        return "on"
+    if word in {"off", "0", "false", "no"}:
+        return "off"
+    raise ValueError("write on or off")
 
 
 def _optional(env: Mapping[str, str]) -> dict[str, Any]:

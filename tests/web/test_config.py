@@ -135,3 +135,14 @@ def test_reminders_run_without_the_service_s_settings_say_so(tmp_path) -> None:
     assert _cxtrain({"CXTRAIN_INSTANCE": str(elsewhere / "instance")}, "db", "upgrade").returncode == 0
     ready = _cxtrain({"CXTRAIN_INSTANCE": str(elsewhere / "instance")}, "reminders", "send", "--dry-run")
     assert ready.returncode == 0, ready.stderr
+
+
+def test_a_system_locale_names_its_language_and_a_leaderboards_typo_is_refused(tmp_path) -> None:
+    base = {"CXTRAIN_INSTANCE": str(tmp_path)}
+    for locale in ("fr_FR", "fr-FR", "fr_FR.UTF-8", "FR"):
+        assert config.from_environment({**base, "CXTRAIN_DEFAULT_LANGUAGE": locale})["DEFAULT_LANGUAGE"] == "fr"
+    with pytest.raises(SystemExit, match="CXTRAIN_DEFAULT_LANGUAGE"):
+        config.from_environment({**base, "CXTRAIN_DEFAULT_LANGUAGE": "xx_XX"})
+    assert config.from_environment({**base, "CXTRAIN_LEADERBOARDS": "False"})["LEADERBOARDS"] == "off"
+    with pytest.raises(SystemExit, match="CXTRAIN_LEADERBOARDS: cannot read 'of' \\(write on or off\\)"):
+        config.from_environment({**base, "CXTRAIN_LEADERBOARDS": "of"})
