@@ -32,10 +32,15 @@ def insight_rebuild() -> None:
             raise click.ClickException(f"nothing was changed: {exc.orig}") from exc
     click.echo("Rebuilt the insight rollups from the raw events:")
     click.echo(
-        f"  insight_edges: {done.events} choice events in {done.edge_rows} rows, up to event {done.last_event_id}"
-        f" ({done.live_events} newer events are counted live until they are {insight_rollup.SETTLE.seconds} s old)"
+        f"  insight_edges: {_count(done.events, 'choice event')} in {_count(done.edge_rows, 'row')},"
+        f" up to event {done.last_event_id} ({_count(done.live_events, 'newer event')} counted live until"
+        f" {insight_rollup.SETTLE.seconds} s old)"
     )
     click.echo(
-        f"  insight_scores: {done.attempts} finished attempts in {done.score_rows} rows,"
+        f"  insight_scores: {_count(done.attempts, 'finished attempt')} in {_count(done.score_rows, 'row')},"
         f" finished up to {done.upto:%Y-%m-%d %H:%M:%S} UTC"
     )
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"

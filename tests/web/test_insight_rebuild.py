@@ -132,7 +132,7 @@ def test_rebuild_restores_wiped_rollups(app, client, runner):
     play(client, "frank@example.org", CARE, ["hold"], {})
     live = _pages(app, trainer)
     assert live[CARE][0] == before[CARE][0] + 1  # type: ignore[index]
-    assert "(1 newer events" in _rebuild(runner)  # too young to fold: left to the live count
+    assert "(1 newer event counted live" in _rebuild(runner)  # too young to fold: one, said as one
     assert _pages(app, trainer) == live
     _age(app)
     _folded(app)
