@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -95,11 +96,37 @@ def lint_module(
             f"Only {linked} of {len(decisions)} decision nodes have a 'customer_link'. Say on at "
             f"least {LINE_OF_SIGHT_SHARE:.0%} of them how this role's work reaches the customer.",
         )
+    for text_path, text in _markdown_texts(module):
+        tag = HTML_TAG.search(text)
+        if tag:
+            add(
+                at(text_path),
+                "warning",
+                "html-in-text",
+                f"This text holds HTML ({tag.group(0)}), which learners would see as typed: texts are "
+                "Markdown, and HTML in them is shown, never run. Write **bold**, *italics*, a blank "
+                "line for a new paragraph, [a link](https://...).",
+            )
     findings.extend(farming_findings(module, at))
     findings.extend(run_checks(module, grade))
     if source is not None:
         findings.extend(cut_text_findings(source))
     return grade, findings
+
+
+# An HTML tag, not a Markdown autolink: <https://...> and <name@example.org> have ':' or '@'
+# right after the first word.
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def _markdown_texts(module: Module) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Every text shown as Markdown, with its path: situations, feedback, ripples."""
+    for node in module.nodes.values():
+        yield ("nodes", node.id, "text"), node.text
+        for index, choice in enumerate(node.choices):
+            yield ("nodes", node.id, "choices", index, "feedback"), choice.feedback
+    for index, ripple in enumerate(module.ripples):
+        yield ("ripples", index, "text"), ripple.text
 
 
 def _choices(module: Module) -> Iterable[tuple[tuple[str | int, ...], Any, str]]:
