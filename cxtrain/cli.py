@@ -131,7 +131,7 @@ def _badge_findings(paths: tuple[Path, ...], roles_file: Path | None) -> list[Fi
     lint does not know them; the command line ties the two together.
     """
     from .gamify.badgefile import lint_badges, read_badges_text
-    from .scenario.library import BADGES_FILE, load_library
+    from .scenario.library import BADGES_FILE, bundled_path, load_library
     from .scenario.text_cuts import cut_text_findings
 
     findings: list[Finding] = []
@@ -145,7 +145,9 @@ def _badge_findings(paths: tuple[Path, ...], roles_file: Path | None) -> list[Fi
             findings.extend(exc.findings)
             continue
         findings.extend(cut_text_findings(source))
-        findings.extend(lint_badges(badges, load_library([badges_path.parent], roles_file)))
+        # Against the library the service would offer: the bundled one, with this folder over it.
+        folders = list(dict.fromkeys([bundled_path().resolve(), badges_path.parent.resolve()]))
+        findings.extend(lint_badges(badges, load_library(folders, roles_file)))
     return findings
 
 

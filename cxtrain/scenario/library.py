@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.resources
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import languages
@@ -120,6 +121,12 @@ def ladder_files(roles_files: Sequence[Path]) -> list[Path]:
     bundled = bundled_path() / ROLES_FILE
     rest = [p for p in roles_files if p.resolve() != bundled.resolve()]
     return [bundled, *rest]
+
+
+@cache
+def bundled_module_ids() -> frozenset[str]:
+    """The ids of the bundled modules (files that do not load are left out)."""
+    return frozenset(load_library([bundled_path()]).modules)
 
 
 def find_roles_file(start: Path) -> Path:

@@ -12,6 +12,8 @@ from .library import (
     TRACKS_DIR,
     Role,
     Track,
+    bundled_module_ids,
+    bundled_path,
     find_roles_file,
     ladder_files,
     load_track,
@@ -73,9 +75,11 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
             roles_cache[key] = ladder
         return roles_cache[key]
 
+    linted_folders: set[Path] = set()
     for raw in paths:
         target = Path(raw)
         if target.is_dir():
+            linted_folders.add(target.resolve())
             if roles_file is None and (target / "roles.yaml").is_file():
                 roles_at(target / "roles.yaml")  # checked even when the folder has no module yet
             files.extend(module_files(target))
@@ -128,5 +132,7 @@ def lint_paths(paths: Sequence[Path | str], roles_file: Path | None = None) -> L
             else:
                 first_seen[module.id] = (str(file), line)
     if tracks:
-        result.extra.extend(track_findings(tracks, first_seen))
+        # The service offers the bundled modules beside any folder: a track may name them.
+        bundled = set() if bundled_path().resolve() in linted_folders else set(bundled_module_ids())
+        result.extra.extend(track_findings(tracks, {*first_seen, *bundled}))
     return result

@@ -170,3 +170,28 @@ def test_several_findings_at_one_place_are_all_reported(tmp_path: Path) -> None:
     missing = [f.message for f in result.findings if f.code == "missing-key"]
     assert len(missing) == 3 and all(f"'{key}'" in " ".join(missing) for key in ("role", "start", "nodes"))
     assert result.as_dict()["errors"] == 3
+
+
+def test_a_folder_s_track_may_name_the_bundled_modules_the_service_offers_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "tracks").mkdir()
+    (tmp_path / "tracks" / "mine.yaml").write_text(
+        "format: 1\nid: mine\ntitle: Mine\nsummary: s\nmodules: [good, frontline-okafor-counter, no-such-module]\n"
+    )
+    findings = lint_paths([tmp_path]).findings
+    assert [(f.code, "no-such-module" in f.message) for f in findings] == [("unknown-module", True)]
+
+
+def test_a_folder_s_badges_are_checked_against_the_bundled_library_and_the_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cxtrain.cli import main
+
+    (tmp_path / "good.yaml").write_text((FIXTURES / "good.yaml").read_text())
+    (tmp_path / "badges.yaml").write_text(
+        "format: 1\nbadges:\n  care-specialist:\n    title: Care specialist\n"
+        "    description: Passed three care modules.\n    criteria: Pass three modules of the care role.\n"
+        "    rule: {role: customer-care-agent}\n"
+    )
+    result = CliRunner().invoke(main, ["lint", "--strict", str(tmp_path)])
+    assert result.exit_code == 0, result.output
