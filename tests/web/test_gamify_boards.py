@@ -86,6 +86,13 @@ def test_team_board_ranks_by_xp_per_member(app, client, clock):
         (2, "big", 10, True),
     ]
     assert board["you"] == {"rank": 2, "xp": 10}
+    # On the page: the column says per member, and a member of a team too small to rank is told why.
+    login(client, "b2@example.org")
+    page = client.get("/leaderboard?scope=team&period=all").get_data(as_text=True)
+    assert '<th scope="col">XP per member</th>' in page and "is not on this board" not in page
+    login(client, "pair@example.org")
+    page = client.get("/leaderboard?scope=team&period=all").get_data(as_text=True)
+    assert "Your team, pair, is not on this board: teams under three members are not shown." in page
 
 
 def test_weekly_board_starts_on_monday(app, client, clock):
