@@ -126,6 +126,7 @@ def _flatten(errors: Any, path: Path, data: Any, schema: Schema | None, source: 
 
 
 _UNKNOWN = ["Unknown field."]
+LONGEST_KEY_SHOWN = 60  # an unknown key longer than this is named by its start and length
 _MISSING = ["Missing data for required field."]
 
 
@@ -141,7 +142,7 @@ def _misspelt_required(errors: dict[Any, Any], path: Path, root: Schema | None) 
         return {}
     found: dict[str, str] = {}
     for key, sub in errors.items():
-        if sub == _UNKNOWN and isinstance(key, str):
+        if sub == _UNKNOWN and isinstance(key, str) and len(key) <= LONGEST_KEY_SHOWN:
             meant = closest(key, _allowed(_schema_at(root, (*path, key))[0]))
             if meant in missing and meant not in found.values():
                 found[key] = meant
@@ -195,14 +196,28 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
     if message == "Unknown field.":
         allowed = _allowed(parent_schema)
         line, col = source.key_at(path)
+        key = str(name)
+        if len(key) > LONGEST_KEY_SHOWN:
+            # A whole paragraph (or megabytes) read as one key: no spelling to suggest, and the
+            # finding names its start rather than echoing it all back.
+            return Finding(
+                source.path,
+                line,
+                col,
+                "error",
+                "unknown-key",
+                f"Unknown key '{key[:LONGEST_KEY_SHOWN]}…' ({len(key):,} characters) in {what}"
+                f"{_describe(path[:-1])}. A text that long belongs after a key, e.g. 'text: ...'. "
+                f"Allowed keys: {one_of(allowed, 20)}.",
+            )
         return Finding(
             source.path,
             line,
             col,
             "error",
             "unknown-key",
-            f"Unknown key '{name}' in {what}{_describe(path[:-1])}.{did_you_mean(str(name), allowed)} "
-            f"Allowed keys: {one_of(allowed, 20)}.{_comma_hint(str(name))}",
+            f"Unknown key '{name}' in {what}{_describe(path[:-1])}.{did_you_mean(key, allowed)} "
+            f"Allowed keys: {one_of(allowed, 20)}.{_comma_hint(key)}",
         )
     if message == "Missing data for required field.":
         line, col = source.at(path[:-1])

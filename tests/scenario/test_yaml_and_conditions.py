@@ -204,3 +204,12 @@ def test_an_ending_written_as_a_title_and_a_yes_are_told_their_form() -> None:
         load_module(checked, "x.yaml")
     [passed] = info.value.findings
     assert passed.message.endswith("Not a valid boolean. Write true or false.")
+
+
+def test_a_very_long_unknown_key_is_named_by_its_start() -> None:
+    text = "id: x\ntitle: T\n? " + "k" * 5000 + "\n: 1\nrole: r\nstart: a\nnodes: {a: {text: e, ending: {title: E}}}\n"
+    with pytest.raises(ScenarioError) as info:
+        load_module(text, "x.yaml")
+    [finding] = info.value.findings
+    assert finding.code == "unknown-key" and "(5,000 characters)" in finding.message
+    assert len(finding.message) < 400  # not the key echoed back whole
