@@ -200,25 +200,17 @@ def _finding(message: str, path: Path, data: Any, root: Schema | None, source: S
         if len(key) > LONGEST_KEY_SHOWN:
             # A whole paragraph (or megabytes) read as one key: no spelling to suggest, and the
             # finding names its start rather than echoing it all back.
-            return Finding(
-                source.path,
-                line,
-                col,
-                "error",
-                "unknown-key",
+            said = (
                 f"Unknown key '{key[:LONGEST_KEY_SHOWN]}…' ({len(key):,} characters) in {what}"
                 f"{_describe(path[:-1])}. A text that long belongs after a key, e.g. 'text: ...'. "
-                f"Allowed keys: {one_of(allowed, 20)}.",
+                f"Allowed keys: {one_of(allowed, 20)}."
             )
-        return Finding(
-            source.path,
-            line,
-            col,
-            "error",
-            "unknown-key",
-            f"Unknown key '{name}' in {what}{_describe(path[:-1])}.{did_you_mean(key, allowed)} "
-            f"Allowed keys: {one_of(allowed, 20)}.{_comma_hint(key)}",
-        )
+        else:
+            said = (
+                f"Unknown key '{key}' in {what}{_describe(path[:-1])}.{did_you_mean(key, allowed)} "
+                f"Allowed keys: {one_of(allowed, 20)}.{_comma_hint(key)}"
+            )
+        return Finding(source.path, line, col, "error", "unknown-key", said)
     if message == "Missing data for required field.":
         line, col = source.at(path[:-1])
         return Finding(
