@@ -65,7 +65,7 @@ class MeterSchema(Schema):
     min = fields.Integer(strict=True, load_default=0, metadata={"description": "Lowest value (clamped)."})
     max = fields.Integer(strict=True, load_default=100, metadata={"description": "Highest value (clamped)."})
     weight = fields.Float(
-        load_default=1,
+        load_default=1.0,  # a float like a written weight, so that reports say 1.0 and 2.0 alike
         validate=validate.Range(min=0, error="The weight must be 0 or more."),
         metadata={"description": "How much this meter counts in the total (0 = shown, not scored)."},
     )

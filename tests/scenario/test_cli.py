@@ -216,3 +216,10 @@ def test_an_empty_roles_file_is_not_told_to_start_like_a_module(tmp_path: Path) 
     outcome = run("lint", "--roles", str(roles), GOOD)
     assert outcome.exit_code == 1 and f"{roles}:1:1: error: The file is empty." in outcome.output
     assert "A module starts with" not in outcome.output
+
+
+def test_lint_json_gives_every_meter_weight_as_a_number_of_one_kind() -> None:
+    outcome = run("lint", "--format", "json", GOOD)
+    [module] = json.loads(outcome.output)["modules"]
+    weights = [meter["weight"] for meter in module["meters"].values()]
+    assert weights and all(isinstance(w, float) for w in weights)  # 1.0 as written 2.0 is, not 1
