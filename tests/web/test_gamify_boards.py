@@ -90,6 +90,7 @@ def test_team_board_ranks_by_xp_per_member(app, client, clock):
     login(client, "b2@example.org")
     page = client.get("/leaderboard?scope=team&period=all").get_data(as_text=True)
     assert '<th scope="col">XP per member</th>' in page and "is not on this board" not in page
+    assert "<td>big <strong>(you)</strong></td>" in page  # the viewer's own team
     login(client, "pair@example.org")
     page = client.get("/leaderboard?scope=team&period=all").get_data(as_text=True)
     assert "Your team, pair, is not on this board: teams under three members are not shown." in page
