@@ -56,11 +56,11 @@ def end_others(db: Session, user_id: int, keep: str | None) -> None:
     db.execute(others)
 
 
-def end_stale(db: Session, user_id: int, now: datetime, idle: timedelta, max_age: timedelta) -> None:
-    """Delete ``user_id``'s sessions that can no longer be used (run at each login; the caller commits)."""
-    db.execute(
-        delete(WebSession).where(
-            WebSession.user_id == user_id,
-            (WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - max_age),
-        )
-    )
+def end_stale(db: Session, user_id: int | None, now: datetime, idle: timedelta, max_age: timedelta) -> int:
+    """Delete the sessions that can no longer be used: ``user_id``'s (at each login), or everyone's
+    (None, at each start of the service), so that no login outlives its use in the table. How
+    many; the caller commits."""
+    stale = delete(WebSession).where((WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - max_age))
+    if user_id is not None:
+        stale = stale.where(WebSession.user_id == user_id)
+    return db.execute(stale).rowcount  # type: ignore[attr-defined]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from ..store import accounts, migrate
+from ..store import accounts, migrate, web_sessions
 from . import config
 from .command_context import cli_app, cli_session
 from .server import DEFAULT_THREADS, default_workers
@@ -37,6 +39,7 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     app = cli_app()  # also creates the instance folder and its secret key before workers fork
     migrate.upgrade(app.config["DATABASE_URL"])
     with cli_session(app) as db:
+        _end_stale_logins(app, db)
         if not accounts.admin_exists(db):
             click.echo(
                 "No admin account yet. Create one with:\n"
@@ -51,6 +54,14 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     # so that they start with the library parsed and the lint findings loaded: a worker's first
     # request no longer parses every module file, and the memory stays shared until written.
     run(lambda: app, host, port, workers or default_workers(), threads, preload_app=True)
+
+
+def _end_stale_logins(app: Flask, db: Session) -> None:
+    """Logins past their idle or age limit are refused already; this deletes their rows, those
+    of people who never came back included (a login's row is otherwise deleted at logout)."""
+    idle, max_age = timedelta(days=app.config["SESSION_IDLE_DAYS"]), timedelta(days=app.config["SESSION_MAX_DAYS"])
+    web_sessions.end_stale(db, None, datetime.now(UTC), idle, max_age)
+    db.commit()
 
 
 def _warm(app: Flask) -> None:

@@ -124,3 +124,34 @@ def test_a_closed_and_reopened_account_does_not_bring_back_its_old_logins(app, c
     assert runner.invoke(main, ["users", "close", learner]).exit_code == 0
     assert runner.invoke(main, ["users", "reopen", learner]).exit_code == 0
     assert not _logged_in(copy) and _sessions(app) == 0
+
+
+def test_serve_deletes_the_rows_of_logins_past_their_limits_when_it_starts(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from liveserver import LiveServer
+    from sqlalchemy import create_engine, text
+    from webhelpers import FIXTURES
+
+    live = LiveServer(tmp_path / "instance", str(FIXTURES))
+    assert live.cli("db", "upgrade").returncode == 0
+    assert live.cli("users", "add", "gone@example.org", stdin=PASSWORD + "\n").returncode == 0
+    now = datetime.now(UTC)
+    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'cxtrain.sqlite3'}")
+    with engine.begin() as conn:
+        for key, created, seen in (
+            ("idle", now - timedelta(days=30), now - timedelta(days=20)),  # past 14 idle days
+            ("old", now - timedelta(days=100), now - timedelta(hours=2)),  # past 90 days
+            ("fresh", now - timedelta(days=2), now - timedelta(hours=1)),
+        ):
+            conn.execute(
+                text("INSERT INTO web_sessions (id, user_id, created_at, last_seen_at) VALUES (:id, 1, :c, :s)"),
+                {"id": key, "c": created, "s": seen},
+            )
+    live.start()
+    try:
+        with engine.connect() as conn:
+            assert [row[0] for row in conn.execute(text("SELECT id FROM web_sessions"))] == ["fresh"]
+    finally:
+        live.stop()
+        engine.dispose()
