@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -16,12 +16,14 @@ class Finding:
     editors and CI scripts can filter on it.
     """
 
+    # Every field counts in equality: two findings at one place are two findings (three missing
+    # keys all sit at line 1). Sorting is by place first, then severity, code and message.
     path: str
     line: int
     column: int
-    severity: Severity = field(compare=False)
-    code: str = field(compare=False)
-    message: str = field(compare=False)
+    severity: Severity
+    code: str
+    message: str
 
     def format(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"

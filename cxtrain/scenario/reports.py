@@ -48,10 +48,7 @@ class LintResult:
     @property
     def findings(self) -> list[Finding]:
         out = [f for r in self.reports for f in r.findings] + self.extra
-        # Findings compare by position only (for sorting), so a set would keep one of several
-        # findings at one place: three missing keys, all reported at line 1, came out as one.
-        unique = {(f.path, f.line, f.column, f.severity, f.code, f.message): f for f in out}
-        return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.code))
+        return sorted(set(out), key=lambda f: (f.path, f.line, f.column, f.code))
 
     def failed(self, strict: bool = False) -> bool:
         return any(f.severity == "error" or strict for f in self.findings)
